@@ -1,0 +1,154 @@
+/*
+ * OPTIGA Trust commands, host side.  Blocking calls over the IFX I2C
+ * stack; each builds its APDU, sends it within the chip's deadline, and
+ * parses the response.  A failed command (Sta 0xFF) is followed by a read
+ * of the last error code (0xF1C2) and returned as OP_RC(OP_LAYER_CHIP,
+ * code) with op_errmsg() naming the command, the object and the chip's
+ * reason.
+ */
+#ifndef OP_CHIP_CHIP_H
+#define OP_CHIP_CHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "ifxi2c/ifxi2c.h"
+
+#define CHIP_UID_LEN		27
+#define CHIP_CERT_MAX		1728	/* 0xE0E0..0xE0E3 */
+
+/* Well-known objects */
+#define OID_LCS_GLOBAL		0xE0C0
+#define OID_SEC_STATUS_G	0xE0C1
+#define OID_UID			0xE0C2
+#define OID_SLEEP_DELAY		0xE0C3
+#define OID_CURRENT_LIMIT	0xE0C4
+#define OID_SEC_COUNTER		0xE0C5
+#define OID_MAX_COMM_BUF	0xE0C6
+#define OID_SEC_MONITOR_CFG	0xE0C9
+#define OID_DEVICE_CERT		0xE0E0	/* factory certificate */
+#define OID_CERT_1		0xE0E1
+#define OID_CERT_2		0xE0E2
+#define OID_CERT_3		0xE0E3
+#define OID_TRUST_ANCHOR_1	0xE0E8
+#define OID_TRUST_ANCHOR_2	0xE0E9
+#define OID_TRUST_ANCHOR_8	0xE0EF
+#define OID_DEVICE_KEY		0xE0F0	/* factory key */
+#define OID_ECC_KEY_1		0xE0F1
+#define OID_ECC_KEY_2		0xE0F2
+#define OID_ECC_KEY_3		0xE0F3
+#define OID_RSA_KEY_1		0xE0FC
+#define OID_RSA_KEY_2		0xE0FD
+#define OID_PLATFORM_BINDING	0xE140
+#define OID_AES_KEY		0xE200
+#define OID_LCS_APP		0xF1C0
+#define OID_SEC_STATUS_A	0xF1C1
+#define OID_LAST_ERROR		0xF1C2
+
+/* Key types: GenKeyPair param, metadata tag E0 */
+enum chip_alg {
+	CHIP_ALG_P256 = 0x03,
+	CHIP_ALG_P384 = 0x04,
+	CHIP_ALG_P521 = 0x05,
+	CHIP_ALG_BP256 = 0x13,
+	CHIP_ALG_BP384 = 0x15,
+	CHIP_ALG_BP512 = 0x16,
+	CHIP_ALG_RSA1024 = 0x41,
+	CHIP_ALG_RSA2048 = 0x42
+};
+
+/* Key usage bits (metadata tag E1) */
+#define CHIP_USAGE_AUTH		0x01
+#define CHIP_USAGE_ENC		0x02
+#define CHIP_USAGE_SIGN		0x10
+#define CHIP_USAGE_KEYAGREE	0x20
+
+struct chip_alg_info {
+	enum chip_alg id;
+	const char *name;	/* "p256", as on the command line */
+	const char *curve;	/* OpenSSL group name, NULL for RSA */
+	const char *config_name; /* "secp256r1", as in the config file */
+	unsigned bits;
+	size_t scalar_len;	/* ECC: bytes of r, s and coordinates */
+	bool rsa;
+};
+
+const struct chip_alg_info *chip_alg_by_id(int id);
+const struct chip_alg_info *chip_alg_by_name(const char *name);
+/* Space-separated list of names, for messages and --help. */
+const char *chip_alg_names(void);
+
+enum chip_product {
+	CHIP_PRODUCT_UNKNOWN = 0,
+	CHIP_PRODUCT_TRUST_M1,
+	CHIP_PRODUCT_TRUST_M3,
+	CHIP_PRODUCT_TRUST_X
+};
+
+struct chip_uid {
+	uint8_t raw[CHIP_UID_LEN];
+	uint16_t build;		/* ESW build, BCD decoded, e.g. 2440 */
+	enum chip_product product;
+};
+
+const char *chip_product_name(enum chip_product p);
+
+struct chip_opts {
+	struct ifxi2c_cfg link;
+	unsigned timeout_ms;	/* per command; 0 = default */
+};
+
+struct chip;
+
+/* Open the device named by uri and open the application. */
+int chip_open(const char *uri, const struct chip_opts *opts,
+    struct chip **out);
+void chip_close(struct chip **chip);
+
+/*
+ * One APDU.  On Sta 0xFF reads 0xF1C2 and returns the chip's code.  out
+ * may be NULL when no OutData is expected.
+ */
+int chip_transact(struct chip *chip, uint8_t cmd, uint8_t param,
+    const uint8_t *in, size_t inlen, uint8_t *out, size_t cap,
+    size_t *outlen);
+
+int chip_get_uid(struct chip *chip, struct chip_uid *uid);
+
+/* Whole data object (chunked as needed). */
+int chip_read_data(struct chip *chip, uint16_t oid, uint8_t *buf,
+    size_t cap, size_t *len);
+/* Metadata TLV (starting with 0x20). */
+int chip_read_meta(struct chip *chip, uint16_t oid, uint8_t *buf,
+    size_t cap, size_t *len);
+/* Write from offset 0, chunked; erase = erase & write (param 0x40). */
+int chip_write_data(struct chip *chip, uint16_t oid, const uint8_t *buf,
+    size_t len, bool erase);
+int chip_write_meta(struct chip *chip, uint16_t oid, const uint8_t *meta,
+    size_t len);
+
+int chip_get_random(struct chip *chip, uint8_t *buf, size_t n);
+
+/*
+ * Generate a key pair in oid with the given usage; *pub receives the
+ * public key as an EVP_PKEY (caller frees).
+ */
+int chip_genkey(struct chip *chip, uint16_t oid, enum chip_alg alg,
+    uint8_t usage, EVP_PKEY **pub);
+
+/*
+ * Sign a digest with the key in oid.  ECDSA: sig is a valid DER
+ * ECDSA-Sig-Value (the chip's fixed-width integers are normalised).
+ * RSA: PKCS#1 v1.5, digest of 32/48/64 bytes selects SHA-256/384/512.
+ */
+int chip_sign(struct chip *chip, uint16_t oid, bool rsa,
+    const uint8_t *digest, size_t dlen, uint8_t *sig, size_t cap,
+    size_t *siglen);
+
+/* Counters of the link below, for -v and benchmarks. */
+void chip_get_stats(const struct chip *chip, struct ifxi2c_stats *st);
+
+#endif
