@@ -1,0 +1,68 @@
+/*
+ * A certificate authority kept in a directory laid out as `openssl ca`
+ * lays it out, so that the user can keep using openssl on it:
+ *
+ *   DIR/cacert.pem          the CA certificate
+ *   DIR/private/cakey.pem   its key, 0600, PKCS#8, optionally AES-256
+ *   DIR/index.txt           one line per issued certificate
+ *   DIR/serial              next serial (hex)
+ *   DIR/certs/ DIR/crl/ DIR/newcerts/<SERIAL>.pem
+ *   DIR/openssl.cnf         a config that makes `openssl ca` work here
+ *   DIR/ca.json             our own notes (algorithm, parent, AWS state)
+ */
+#ifndef OP_CA_CA_H
+#define OP_CA_CA_H
+
+#include <stdbool.h>
+
+#include <openssl/x509.h>
+
+/* Where the passphrase of an encrypted CA key comes from. */
+enum ca_pass_source {
+	CA_PASS_NONE = 0,	/* key not encrypted */
+	CA_PASS_FILE,		/* first line of a file */
+	CA_PASS_ENV,		/* an environment variable */
+	CA_PASS_PROMPT		/* the terminal, without echo */
+};
+
+struct ca_pass {
+	enum ca_pass_source source;
+	const char *arg;	/* file path or variable name */
+};
+
+struct ca_init_opts {
+	const char *dir;
+	const char *alg;	/* "p256" (default), "p384", "rsa2048",
+				 * "rsa3072" */
+	const char *subject;	/* "/C=DE/O=Example/CN=Example CA" */
+	unsigned days;		/* 0 = 20 years */
+	const char *parent_dir;	/* intermediate: signed by this CA */
+	struct ca_pass pass;	/* encrypt the new key with this */
+	struct ca_pass parent_pass;
+};
+
+struct ca;
+
+int ca_init(const struct ca_init_opts *opts);
+int ca_open(const char *dir, const struct ca_pass *pass, struct ca **out);
+void ca_close(struct ca **ca);
+
+/* The CA certificate (borrowed; valid until ca_close()). */
+X509 *ca_cert(const struct ca *ca);
+const char *ca_dir(const struct ca *ca);
+
+/*
+ * Verify the CSR's signature, then issue a device certificate (see
+ * docs/ca.md for the profile), record it in index.txt and newcerts/.
+ * Safe against concurrent signers on the same directory.
+ */
+int ca_sign_csr(struct ca *ca, X509_REQ *req, unsigned days, X509 **out);
+
+/*
+ * A certificate whose subject CN is code, signed by the CA key, for AWS
+ * IoT's CA registration.  Its key pair is throwaway.
+ */
+int ca_issue_verification_cert(struct ca *ca, const char *code,
+    X509 **out);
+
+#endif
