@@ -10,6 +10,7 @@
 #define OP_ERRBUF_LEN 1024
 
 static _Thread_local char errbuf[OP_ERRBUF_LEN];
+static _Thread_local int errlast;
 
 int
 op_err(int rc, const char *fmt, ...)
@@ -19,6 +20,7 @@ op_err(int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
+	errlast = rc;
 
 	return rc;
 }
@@ -39,6 +41,7 @@ op_errctx(int rc, const char *fmt, ...)
 		snprintf(errbuf, sizeof(errbuf), "%s", ctx);
 	else
 		snprintf(errbuf, sizeof(errbuf), "%s: %s", ctx, old);
+	errlast = rc;
 
 	return rc;
 }
@@ -53,6 +56,13 @@ void
 op_err_clear(void)
 {
 	errbuf[0] = '\0';
+	errlast = 0;
+}
+
+int
+op_err_last(void)
+{
+	return errlast;
 }
 
 static const char *const layer_names[OP_LAYER_MAX] = {

@@ -76,6 +76,13 @@ int op_errctx(int rc, const char *fmt, ...)
 const char *op_errmsg(void);
 void op_err_clear(void);
 
+/*
+ * The status last recorded by op_err()/op_errctx(), 0 after
+ * op_err_clear().  For crossing a boundary that drops statuses, such as
+ * an OpenSSL provider callback that can only return 0 or 1.
+ */
+int op_err_last(void);
+
 /* Symbolic name such as "DL_TIMEOUT" or "CHIP_0x8007". */
 const char *op_strerr(int rc, char *buf, unsigned buflen);
 
