@@ -58,6 +58,17 @@ int bus_sim_open(const char *path, struct bus *bus);
 int bus_i2c_open(const char *spec, struct bus *bus);
 int bus_ft260_open(const char *spec, struct bus *bus);
 
+/*
+ * optiga-sim extras (fail with OP_E_UNSUPPORTED on other buses): the
+ * product named in its HELLO, its traffic counters as a malloc'd JSON
+ * string (docs/virtual-bus.md), a reset of those counters, and the
+ * chip's power supply.
+ */
+const char *bus_sim_product(const struct bus *bus);
+int bus_sim_stats(struct bus *bus, char **json);
+int bus_sim_stats_reset(struct bus *bus);
+int bus_sim_power(struct bus *bus, int on);
+
 static inline int
 bus_write(struct bus *b, const uint8_t *buf, size_t len)
 {
