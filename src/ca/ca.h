@@ -39,17 +39,37 @@ struct ca_init_opts {
 	const char *parent_dir;	/* intermediate: signed by this CA */
 	struct ca_pass pass;	/* encrypt the new key with this */
 	struct ca_pass parent_pass;
+	/* used instead of subject when set (for a subject from a config) */
+	const X509_NAME *subject_name;
 };
 
 struct ca;
 
 int ca_init(const struct ca_init_opts *opts);
 int ca_open(const char *dir, const struct ca_pass *pass, struct ca **out);
+/* Only the certificate, for looking at a CA without its passphrase. */
+int ca_open_cert_only(const char *dir, struct ca **out);
 void ca_close(struct ca **ca);
+
+/* "file:PATH", "env:VARIABLE" or "prompt"; a usage error otherwise. */
+int ca_pass_parse(const char *spec, struct ca_pass *out);
+
+/* "/C=DE/O=Example/CN=Name" into a name; a CN is required. */
+int ca_subject_parse(const char *s, X509_NAME **out);
 
 /* The CA certificate (borrowed; valid until ca_close()). */
 X509 *ca_cert(const struct ca *ca);
 const char *ca_dir(const struct ca *ca);
+/* "p256", "p384", "rsa2048" or "rsa3072". */
+const char *ca_alg(const struct ca *ca);
+
+/* Certificates listed in index.txt: still valid (V) and in all. */
+int ca_index_count(const char *dir, unsigned *valid, unsigned *total);
+
+/* PEM helpers; a request may also be DER. */
+int ca_pem_read_cert(const char *path, X509 **out);
+int ca_pem_read_req(const char *path, X509_REQ **out);
+int ca_pem_write_cert(const char *path, X509 *cert);
 
 /*
  * Verify the CSR's signature, then issue a device certificate (see
