@@ -35,17 +35,54 @@ wait_for_socket() {
 
 # start_sim [PRODUCT] [NAME]: start optiga-sim on $T/NAME.sock with state
 # $T/NAME.state and export OPTIGA_DEVICE.  Sets SIM_PID, SIM_SOCK,
-# SIM_STATE.
+# SIM_STATE.  With OP_BUS=i2c or ft260 (set by ctest for scripts marked
+# "# bus: any") the chip is reached through a fake /dev/i2c-N or
+# /dev/hidrawN node instead, so the real backends are exercised.
+OP_FAKE_N=77
 start_sim() {
-	local product=${1:-trust-m3} name=${2:-chip}
+	local product=${1:-trust-m3} name=${2:-chip} extra=()
 	SIM_SOCK="$T/$name.sock"
 	SIM_STATE="$T/$name.state"
+	[ -n "${SIM_ARGS:-}" ] && read -r -a extra <<<"$SIM_ARGS"
 	optiga-sim --state "$SIM_STATE" --socket "$SIM_SOCK" \
-	    --product "$product" 2>>"$T/$name.sim.log" &
+	    --product "$product" "${extra[@]}" 2>>"$T/$name.sim.log" &
 	SIM_PID=$!
 	OP_PIDS+=("$SIM_PID")
 	wait_for_socket "$SIM_SOCK"
-	export OPTIGA_DEVICE="sim:$SIM_SOCK"
+	sim_device "$SIM_SOCK"
+	export OPTIGA_DEVICE="$SIM_DEVICE"
+}
+
+# sim_device SOCK: the device URI for a running sim, per OP_BUS; sets
+# SIM_DEVICE
+sim_device() {
+	local dev
+	case "${OP_BUS:-sim}" in
+	sim)
+		SIM_DEVICE="sim:$1"
+		;;
+	i2c)
+		dev="/dev/i2c-$OP_FAKE_N"
+		fake_node "$dev=i2c:$1"
+		SIM_DEVICE="i2c:$dev"
+		;;
+	ft260)
+		dev="/dev/hidraw$OP_FAKE_N"
+		fake_node "$dev=ft260:$1"
+		SIM_DEVICE="ft260:$dev"
+		;;
+	*)
+		fail "OP_BUS=$OP_BUS is not sim, i2c or ft260"
+		;;
+	esac
+	OP_FAKE_N=$((OP_FAKE_N + 1))
+}
+
+fake_node() {
+	export OPTIGA_FAKE_DEVICES="${OPTIGA_FAKE_DEVICES:+$OPTIGA_FAKE_DEVICES,}$1"
+	export LD_PRELOAD="$OP_BUILD_DIR/tests/interpose/liboptiga-fakedev.so"
+	# sanitized binaries accept a preloaded library before libasan
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 }
 
 # expect_fail CODE CMD...: run CMD, require exit status CODE; its stderr
