@@ -60,6 +60,12 @@ int ifxi2c_reset(struct ifxi2c *ctx, enum ifxi2c_reset kind);
 int ifxi2c_transceive(struct ifxi2c *ctx, const uint8_t *apdu, size_t len,
     uint8_t *rsp, size_t cap, size_t *rsp_len, op_deadline_t deadline);
 
+/*
+ * While on, -vvv frame traces show FCTR and LEN only: set it around an
+ * APDU that carries a secret in clear (a platform binding secret).
+ */
+void ifxi2c_set_redact(struct ifxi2c *ctx, bool on);
+
 unsigned ifxi2c_frame_size(const struct ifxi2c *ctx);
 void ifxi2c_get_stats(const struct ifxi2c *ctx, struct ifxi2c_stats *st);
 
