@@ -21,6 +21,8 @@ static const struct cli_command commands[] = {
 	{ "keygen", "generate a key pair inside the chip", cmd_keygen },
 	{ "sign", "sign a digest with a key held by the chip", cmd_sign },
 	{ "random", "get random bytes from the chip", cmd_random },
+	{ "devices", "list I2C adapters and FT260 bridges, find chips",
+	    cmd_devices },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
