@@ -19,6 +19,28 @@
 
 #define CHIP_UID_LEN		27
 #define CHIP_CERT_MAX		1728	/* 0xE0E0..0xE0E3 */
+#define CHIP_OBJ_MAX		1728	/* largest data object */
+#define CHIP_META_MAX		64	/* 44 by the SRM; room for more */
+
+/*
+ * Per-APDU limits (fact sheet 5.4): a read returns at most 1557 - 4 bytes
+ * of OutData; a write carries OID and offset (4 bytes) besides the data.
+ */
+#define CHIP_READ_CHUNK		1553
+#define CHIP_WRITE_CHUNK	1549
+
+/* Command codes, without the MSB (chip_transact adds it). */
+#define CHIP_CMD_GET_DATA	0x01
+#define CHIP_CMD_SET_DATA	0x02
+#define CHIP_CMD_GET_RANDOM	0x0C
+#define CHIP_CMD_CALC_SIGN	0x31
+#define CHIP_CMD_GEN_KEYPAIR	0x38
+#define CHIP_CMD_OPEN_APP	0x70
+#define CHIP_CMD_CLOSE_APP	0x71
+
+/* Default time budget per command; key generation may take a minute. */
+#define CHIP_TIMEOUT_MS		10000
+#define CHIP_TIMEOUT_KEYGEN_MS	60000
 
 /* Well-known objects */
 #define OID_LCS_GLOBAL		0xE0C0
@@ -150,5 +172,109 @@ int chip_sign(struct chip *chip, uint16_t oid, bool rsa,
 
 /* Counters of the link below, for -v and benchmarks. */
 void chip_get_stats(const struct chip *chip, struct ifxi2c_stats *st);
+
+/*
+ * UID (0xE0C2): the build number (bytes 25..26, BCD) tells the product.
+ * Fails when raw is not 27 bytes.
+ */
+int chip_uid_decode(const uint8_t *raw, size_t len, struct chip_uid *uid);
+enum chip_product chip_product_by_build(uint16_t build);
+/* Whether the product can generate keys of this type. */
+bool chip_product_has_alg(enum chip_product p, enum chip_alg alg);
+
+/* Metadata (fact sheet 7): the tags this tool uses, decoded. */
+struct chip_ac {
+	bool present;		/* absent means NEV */
+	uint8_t len;
+	uint8_t expr[CHIP_META_MAX];
+};
+
+struct chip_meta {
+	bool has_lcso, has_max, has_used, has_alg, has_usage, has_type;
+	bool has_version;
+	uint8_t lcso;		/* C0 */
+	uint16_t version;	/* C1 */
+	size_t max_size;	/* C4 */
+	size_t used_size;	/* C5; absent means max */
+	uint8_t alg;		/* E0 */
+	uint8_t usage;		/* E1 */
+	uint8_t type;		/* E8 */
+	struct chip_ac change;	/* D0 */
+	struct chip_ac read;	/* D1 */
+	struct chip_ac exec;	/* D3 */
+};
+
+/* Parse "20 LL { tag len value }*"; CMD_PROTOCOL status when malformed. */
+int chip_meta_parse(const uint8_t *buf, size_t len, struct chip_meta *m);
+/* Read and parse the metadata of oid. */
+int chip_get_meta(struct chip *chip, uint16_t oid, struct chip_meta *m);
+/* "ALW", "NEV", "LcsO<op || Conf(0xE140)"; an absent AC reads "NEV". */
+const char *chip_ac_str(const struct chip_ac *ac, char *buf, size_t cap);
+/* "creation", "initialization", "operational", "termination". */
+const char *chip_lcs_name(uint8_t lcs);
+/* Data object type (E8): "BSTR", "DEVCERT", ... */
+const char *chip_objtype_name(uint8_t type);
+/* "auth,sign"; "none" for 0. */
+const char *chip_usage_str(uint8_t usage, char *buf, size_t cap);
+/* Parse "sign,auth,enc,keyagree" into usage bits; usage error if bad. */
+int chip_usage_parse(const char *s, uint8_t *usage);
+
+/* Objects by name: what each slot is for and which products have it. */
+enum chip_slot_kind {
+	CHIP_SLOT_STATE,	/* life cycle, status, UID, limits */
+	CHIP_SLOT_KEY,
+	CHIP_SLOT_CERT,
+	CHIP_SLOT_TRUST_ANCHOR,
+	CHIP_SLOT_COUNTER,
+	CHIP_SLOT_SECRET,	/* platform binding; never printed */
+	CHIP_SLOT_DATA
+};
+
+#define CHIP_PRODUCT_BIT(p)	(1u << (p))
+#define CHIP_PRODUCTS_M		(CHIP_PRODUCT_BIT(CHIP_PRODUCT_TRUST_M1) | \
+				 CHIP_PRODUCT_BIT(CHIP_PRODUCT_TRUST_M3))
+#define CHIP_PRODUCTS_ALL	(CHIP_PRODUCTS_M | \
+				 CHIP_PRODUCT_BIT(CHIP_PRODUCT_TRUST_X))
+
+struct chip_slot {
+	uint16_t oid;
+	enum chip_slot_kind kind;
+	const char *alias;	/* "key1", or NULL */
+	const char *desc;
+	unsigned products;	/* CHIP_PRODUCT_BIT() mask */
+	bool rsa;		/* key slots: RSA rather than ECC */
+};
+
+/* The table of known objects, in display order. */
+const struct chip_slot *chip_slot_table(size_t *n);
+const struct chip_slot *chip_slot_by_oid(uint16_t oid);
+/* The product has this slot (an unknown product is taken as Trust M3). */
+bool chip_slot_on(const struct chip_slot *s, enum chip_product p);
+/* "0xE0F1", "E0F1" or an alias such as "key1"; usage error if neither. */
+int chip_oid_parse(const char *s, uint16_t *oid);
+/* The alias of oid, or NULL. */
+const char *chip_oid_alias(uint16_t oid);
+
+/*
+ * ECDSA: the chip's two fixed-width INTEGERs (fact sheet 9.1) to a
+ * minimal DER ECDSA-Sig-Value.  Leading zero bytes are dropped however
+ * many there are, so the result always parses with d2i_ECDSA_SIG.
+ */
+#define CHIP_ECDSA_DER_MAX	141	/* P-521: 30 81 8A + 2 x (3 + 66) */
+int chip_ecdsa_to_der(const uint8_t *in, size_t inlen, uint8_t *out,
+    size_t cap, size_t *outlen);
+
+/*
+ * Public keys: the chip's BIT STRING (fact sheet 9.3) to and from an
+ * EVP_PKEY.  decode checks the key matches alg.
+ */
+#define CHIP_PUBKEY_MAX		300	/* RSA-2048: 276 with a long exponent */
+int chip_pubkey_decode(enum chip_alg alg, const uint8_t *bs, size_t len,
+    EVP_PKEY **pkey);
+int chip_pubkey_encode(const EVP_PKEY *pkey, uint8_t *out, size_t cap,
+    size_t *len, enum chip_alg *alg);
+
+/* The device URI given to chip_open. */
+const char *chip_uri(const struct chip *chip);
 
 #endif
