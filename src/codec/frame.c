@@ -55,11 +55,13 @@ ifx_frame_decode(const uint8_t *buf, size_t len, struct ifx_frame *f)
 	if ((buf[0] & 0x10) != 0 || f->seqctr == IFX_SEQCTR_RFU)
 		return IFX_FRAME_BAD_FCTR;
 	if (f->control) {
-		/* Control frames carry no packet and no frame number. */
-		if (plen != 0 || f->frnr != 0)
-			return IFX_FRAME_BAD_LEN;
+		/* Control frames carry no frame number and no packet. */
+		if (f->frnr != 0)
+			return IFX_FRAME_BAD_FCTR;
 		if (f->seqctr == IFX_SEQCTR_RESYNC && f->acknr != 0)
 			return IFX_FRAME_BAD_FCTR;
+		if (plen != 0)
+			return IFX_FRAME_BAD_LEN;
 	} else {
 		if (plen == 0)
 			return IFX_FRAME_BAD_LEN;
