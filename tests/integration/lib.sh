@@ -96,3 +96,53 @@ expect_fail() {
 		fail "'$*' exited $got, expected $want"
 	fi
 }
+
+# start_iot_local [NAME] [IOT-LOCAL ARGS...]: start the local AWS IoT
+# endpoint (tests/iot-local) on a free port, state $T/NAME.json, request
+# log $T/NAME.log, and point Debian's /usr/bin/aws at it: sets IOT_PID,
+# IOT_PORT, IOT_URL, IOT_STATE, IOT_LOG, exports AWS_* (credentials
+# IOT_ACCESS_KEY / IOT_SECRET_KEY, region us-east-1, no pager, one
+# attempt, no shared config files).  Call it again with the same NAME
+# after stop_iot_local to restart on the same state.  iot_aws ARGS...
+# runs /usr/bin/aws --endpoint-url $IOT_URL ARGS...
+start_iot_local() {
+	local name=${1:-iot} i
+	[ $# -gt 0 ] && shift
+	: "${IOT_ACCESS_KEY:=AKIAIOTLOCALTEST0001}"
+	: "${IOT_SECRET_KEY:=iotlocal/Test+Secret/0000000000000000000000}"
+	IOT_STATE="$T/$name.json"
+	IOT_LOG="$T/$name.log"
+	rm -f "$T/$name.port"
+	/usr/bin/python3 "$OP_SOURCE_DIR/tests/iot-local/iot-local" \
+	    --port 0 --port-file "$T/$name.port" --state "$IOT_STATE" \
+	    --access-key "$IOT_ACCESS_KEY" --secret-key "$IOT_SECRET_KEY" \
+	    --log "$IOT_LOG" "$@" >/dev/null 2>>"$T/$name.err" &
+	IOT_PID=$!
+	OP_PIDS+=("$IOT_PID")
+	for i in $(seq 1 100); do
+		[ -s "$T/$name.port" ] && break
+		kill -0 "$IOT_PID" 2>/dev/null ||
+		    { cat "$T/$name.err" >&2; fail "iot-local exited"; }
+		sleep 0.05
+	done
+	[ -s "$T/$name.port" ] || fail "iot-local did not start"
+	IOT_PORT=$(cat "$T/$name.port")
+	IOT_URL="http://127.0.0.1:$IOT_PORT"
+	export AWS_ACCESS_KEY_ID="$IOT_ACCESS_KEY"
+	export AWS_SECRET_ACCESS_KEY="$IOT_SECRET_KEY"
+	export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER= AWS_MAX_ATTEMPTS=1
+	export AWS_EC2_METADATA_DISABLED=true
+	export AWS_CONFIG_FILE="$T/aws-config"
+	export AWS_SHARED_CREDENTIALS_FILE="$T/aws-credentials"
+	unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_REGION
+}
+
+# stop_iot_local: stop the endpoint started last (its state stays)
+stop_iot_local() {
+	kill "$IOT_PID" 2>/dev/null || true
+	wait "$IOT_PID" 2>/dev/null || true
+}
+
+iot_aws() {
+	/usr/bin/aws --endpoint-url "$IOT_URL" "$@"
+}
