@@ -81,6 +81,11 @@ ifxi2c_reset(struct ifxi2c *c, enum ifxi2c_reset kind)
 	if (r != 0)
 		return r;
 
+	/* DATA_REG_LEN went back to its default with the reset. */
+	c->frame_size = IFX_FRAME_SIZE_DEFAULT;
+	if (c->bus->max_xfer != 0 && c->bus->max_xfer - 1 < c->frame_size)
+		c->frame_size = (unsigned)(c->bus->max_xfer - 1);
+
 	/*
 	 * A reset puts the chip's frame counters at 3/3.  Without one we
 	 * do not know where an earlier session left them: RESYNC does the
@@ -89,11 +94,6 @@ ifxi2c_reset(struct ifxi2c *c, enum ifxi2c_reset kind)
 	if (kind == IFXI2C_RESET_NONE)
 		dl_resync(c, dl);
 	dl_init(c);
-
-	/* DATA_REG_LEN went back to its default with the reset. */
-	c->frame_size = IFX_FRAME_SIZE_DEFAULT;
-	if (c->bus->max_xfer != 0 && c->bus->max_xfer - 1 < c->frame_size)
-		c->frame_size = (unsigned)(c->bus->max_xfer - 1);
 
 	return pl_negotiate(c, dl);
 }
