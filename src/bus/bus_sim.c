@@ -66,9 +66,10 @@ sim_send_all(struct sim *s, const uint8_t *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO), "optiga-sim "
-			    "at %s: send: %s (did the simulator exit?)",
-			    s->path, n < 0 ? strerror(errno) : "closed");
+			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO),
+			    "optiga-sim at %s: send: %s (did the simulator "
+			    "exit?)", s->path, n < 0 ? strerror(errno) :
+			    "closed");
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -89,12 +90,13 @@ sim_recv_all(struct sim *s, uint8_t *buf, size_t len)
 			    "optiga-sim at %s did not answer (another client "
 			    "may be holding the bus)", s->path);
 		if (n < 0)
-			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO), "optiga-sim "
-			    "at %s: recv: %s", s->path, strerror(errno));
+			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO),
+			    "optiga-sim at %s: recv: %s", s->path,
+			    strerror(errno));
 		if (n == 0)
-			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO), "optiga-sim "
-			    "at %s closed the connection (did it exit? see its "
-			    "log)", s->path);
+			return op_err(OP_RC(OP_LAYER_BUS, OP_E_IO),
+			    "optiga-sim at %s closed the connection (did it "
+			    "exit? see its log)", s->path);
 		buf += n;
 		len -= (size_t)n;
 	}

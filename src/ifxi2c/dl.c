@@ -251,9 +251,9 @@ dl_transmit(struct ifxi2c *c, const uint8_t *pkt, size_t len,
 
 		if (op_deadline_passed(dl))
 			return op_err(OP_RC(OP_LAYER_DL, OP_E_TIMEOUT), "data "
-			    "link: frame %u (%zu bytes) not acknowledged before "
-			    "the deadline (%u retransmissions since the last "
-			    "resync)", c->tx_seq, len, repeats);
+			    "link: frame %u (%zu bytes) not acknowledged "
+			    "before the deadline (%u retransmissions since "
+			    "the last resync)", c->tx_seq, len, repeats);
 
 		/* no answer, a NAK or a damaged control frame */
 		if (repeats < DL_TRANS_REPEAT) {

@@ -322,9 +322,9 @@ pl_negotiate_frame(struct ifxi2c *c, op_deadline_t dl)
 
 	if (got > want || got < IFX_FRAME_SIZE_MIN)
 		return op_err(OP_RC(OP_LAYER_PL, OP_E_PROTOCOL), "physical "
-		    "layer: asked for %u-byte frames, the chip set DATA_REG_LEN "
-		    "to %u (expected %u..%u)", want, got, IFX_FRAME_SIZE_MIN,
-		    want);
+		    "layer: asked for %u-byte frames, the chip set "
+		    "DATA_REG_LEN to %u (expected %u..%u)", want, got,
+		    IFX_FRAME_SIZE_MIN, want);
 	c->frame_size = got;
 	OP_DEBUG(MOD, "frame size %u (asked for %u)", got, want);
 

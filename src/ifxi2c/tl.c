@@ -62,8 +62,8 @@ tl_send(struct ifxi2c *c, const uint8_t *sdu, size_t len, bool *chain_err,
 		    0);
 		memcpy(pkt + 1, sdu + off, chunk);
 		if ((r = dl_transmit(c, pkt, chunk + 1, dl)) != 0)
-			return op_errctx(r, "transport: packet %zu of %zu", i + 1,
-			    n);
+			return op_errctx(r, "transport: packet %zu of %zu",
+			    i + 1, n);
 
 		if (i == n - 1 || !c->has_pending)
 			continue;
@@ -170,8 +170,9 @@ tl_recv(struct ifxi2c *c, uint8_t *rsp, size_t cap, size_t *rsp_len,
 		}
 
 		if (n - 1 > cap - off)
-			return op_err(OP_RC(OP_LAYER_TL, OP_E_RANGE), "transport: "
-			    "answer longer than the %zu bytes expected", cap);
+			return op_err(OP_RC(OP_LAYER_TL, OP_E_RANGE),
+			    "transport: answer longer than the %zu bytes "
+			    "expected", cap);
 		memcpy(rsp + off, pkt + 1, n - 1);
 		off += n - 1;
 		if (chain == TL_CHAIN_SINGLE || chain == TL_CHAIN_LAST)
