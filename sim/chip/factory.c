@@ -26,12 +26,15 @@
 #define CERT_DAYS	(365L * 30)
 
 static int
-name_set(X509_NAME *n, const char *cn)
+name_set(X509_NAME *n, const char *cn, const char *serial)
 {
 	if (X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8,
 	    (const unsigned char *)FACTORY_ORG, -1, -1, 0) != 1 ||
 	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)cn, -1, -1, 0) != 1)
+		return -1;
+	if (serial != NULL && X509_NAME_add_entry_by_txt(n, "serialNumber",
+	    MBSTRING_UTF8, (const unsigned char *)serial, -1, -1, 0) != 1)
 		return -1;
 
 	return 0;
@@ -54,8 +57,8 @@ add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 }
 
 static X509 *
-cert_make(EVP_PKEY *subject_key, const char *cn, X509 *issuer,
-    EVP_PKEY *issuer_key)
+cert_make(EVP_PKEY *subject_key, const char *cn, const char *serialname,
+    X509 *issuer, EVP_PKEY *issuer_key)
 {
 	X509 *c = NULL;
 	BIGNUM *serial = NULL;
@@ -68,7 +71,7 @@ cert_make(EVP_PKEY *subject_key, const char *cn, X509 *issuer,
 	    BN_rand(serial, 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) != 1 ||
 	    BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(c)) == NULL)
 		goto fail;
-	if (name_set(X509_get_subject_name(c), cn) != 0)
+	if (name_set(X509_get_subject_name(c), cn, serialname) != 0)
 		goto fail;
 	if (X509_set_issuer_name(c, ca ? X509_get_subject_name(c) :
 	    X509_get_subject_name(issuer)) != 1)
@@ -136,7 +139,6 @@ sim_factory_identity(struct sim_chip *chip)
 	X509 *ca = NULL;
 	X509 *dev = NULL;
 	unsigned char *der = NULL;
-	char cn[64 + 2 * SIM_UID_LEN];
 	char uidhex[2 * SIM_UID_LEN + 1];
 	int len;
 	int r = -1;
@@ -147,13 +149,13 @@ sim_factory_identity(struct sim_chip *chip)
 	    NULL || (dev_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
 	    "prime256v1")) == NULL)
 		goto fail;
-	if ((ca = cert_make(ca_key, FACTORY_CA_CN, NULL, NULL)) == NULL)
+	if ((ca = cert_make(ca_key, FACTORY_CA_CN, NULL, NULL, NULL)) == NULL)
 		goto fail;
 
-	/* the subject names the chip by its UID, as genuine ones do */
+	/* the subject carries the chip's UID as its serialNumber */
 	op_hex_encode(uid_obj->data, SIM_UID_LEN, uidhex);
-	snprintf(cn, sizeof(cn), "optiga-sim emulated device %s", uidhex);
-	if ((dev = cert_make(dev_key, cn, ca, ca_key)) == NULL)
+	if ((dev = cert_make(dev_key, "optiga-sim emulated device", uidhex,
+	    ca, ca_key)) == NULL)
 		goto fail;
 
 	if ((len = i2d_X509(dev, &der)) <= 0 ||
@@ -181,8 +183,8 @@ fail:
 	EVP_PKEY_free(dev_key);
 	EVP_PKEY_free(ca_key);
 	if (r != 0)
-		op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
+		return op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
 		    "cannot create the emulated factory identity");
 
-	return r;
+	return 0;
 }
