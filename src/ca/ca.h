@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
 #include <openssl/x509.h>
 
 /* Where the passphrase of an encrypted CA key comes from. */
@@ -65,6 +66,12 @@ const char *ca_alg(const struct ca *ca);
 
 /* Certificates listed in index.txt: still valid (V) and in all. */
 int ca_index_count(const char *dir, unsigned *valid, unsigned *total);
+
+/*
+ * The CA at a glance, without its key: subject, algorithm, validity,
+ * fingerprint, parent, whether the key is encrypted, certificates issued.
+ */
+int ca_describe(const char *dir, json_t **out);
 
 /* PEM helpers; a request may also be DER. */
 int ca_pem_read_cert(const char *path, X509 **out);

@@ -52,5 +52,6 @@ int cmd_keygen(struct cli *cli, int argc, char **argv);
 int cmd_sign(struct cli *cli, int argc, char **argv);
 int cmd_random(struct cli *cli, int argc, char **argv);
 int cmd_devices(struct cli *cli, int argc, char **argv);
+int cmd_ca(struct cli *cli, int argc, char **argv);
 
 #endif

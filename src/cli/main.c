@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	{ "random", "get random bytes from the chip", cmd_random },
 	{ "devices", "list I2C adapters and FT260 bridges, find chips",
 	    cmd_devices },
+	{ "ca", "certificate authority: init, sign, verification-cert",
+	    cmd_ca },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

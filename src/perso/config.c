@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -871,4 +872,37 @@ perso_config_subject(const struct perso_config *cfg, X509_NAME **out)
 	*out = name;
 
 	return 0;
+}
+
+/*
+ * A CA's subject from a product line's config: the device subject's
+ * organisation fields, and a CN of its own (the device CN names one
+ * device, not the CA).
+ */
+int
+perso_config_ca_subject(const struct perso_config *cfg, const char *cn,
+    bool intermediate, X509_NAME **out)
+{
+	struct perso_config tmp = *cfg;
+	char *made = NULL;
+	const char *o = cfg->subject[PERSO_SUBJ_O];
+	int rc;
+
+	*out = NULL;
+	if (cn == NULL) {
+		if (asprintf(&made, "%s %s CA", o != NULL ? o : "Device",
+		    intermediate ? "Intermediate" : "Root") < 0)
+			return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+			    "out of memory");
+		/* X.520 caps a CN at 64 characters */
+		if (strlen(made) > 64)
+			made[64] = '\0';
+		cn = made;
+	}
+	tmp.subject[PERSO_SUBJ_CN] = (char *)(uintptr_t)cn;
+	tmp.subject[PERSO_SUBJ_EMAIL] = NULL;
+	rc = perso_config_subject(&tmp, out);
+	free(made);
+
+	return rc;
 }

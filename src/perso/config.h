@@ -26,6 +26,7 @@
 #ifndef OP_PERSO_CONFIG_H
 #define OP_PERSO_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -103,6 +104,13 @@ void perso_config_free(struct perso_config **cfg);
 
 /* The certificate subject, fields in the order of enum perso_subj. */
 int perso_config_subject(const struct perso_config *cfg, X509_NAME **out);
+
+/*
+ * A CA's subject from the config: its C, ST, L, O, OU and the CN given,
+ * or "<organization_name> Root CA" ("Intermediate CA") when cn is NULL.
+ */
+int perso_config_ca_subject(const struct perso_config *cfg, const char *cn,
+    bool intermediate, X509_NAME **out);
 
 /* The config's name for a subject field ("common_name"). */
 const char *perso_config_subj_field(enum perso_subj f);
