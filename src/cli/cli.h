@@ -7,7 +7,10 @@
 #define OP_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -43,6 +46,29 @@ void cli_progress(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Print a JSON document on stdout (for --json) and free it. */
 void cli_print_json(json_t *doc);
+
+/* Shared by the chip subcommands (cli_util.c). */
+/* An object from "0xE0F1", "E0F1" or an alias ("key1"). */
+int cli_parse_oid(struct cli *cli, const char *s, uint16_t *oid);
+/* "0xE0F1 (key1)" or "0xF1D0", for messages; buf of 32 bytes. */
+const char *cli_oid_str(uint16_t oid, char *buf, size_t cap);
+/* Hex of buf as one line on stdout. */
+void cli_print_hex(const uint8_t *buf, size_t len);
+/* A JSON string holding the hex of buf. */
+json_t *cli_json_hex(const uint8_t *buf, size_t len);
+/* "0xE0F1" as a JSON string. */
+json_t *cli_json_oid(uint16_t oid);
+/* Write path atomically with mode; errors name the file. */
+int cli_write_file(const char *path, const void *buf, size_t len,
+    mode_t mode);
+/* Append " (hint)" to the current error message; returns rc. */
+int cli_err_hint(int rc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * Options common to chip subcommands: returns 1 when --help was given
+ * (help printed), 0 to go on.  help is the command's whole help text.
+ */
+int cli_help_requested(int argc, char **argv, const char *help);
 
 /* Subcommands, one file each (cmd_<name>.c). */
 int cmd_info(struct cli *cli, int argc, char **argv);
