@@ -57,10 +57,10 @@ start_sim(const char *sock, int *err_fd)
 }
 
 static int
-connect_sim(const char *path)
+connect_sim(const char *path, pid_t pid)
 {
 	struct sockaddr_un sa;
-	int fd;
+	int fd, status;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -72,6 +72,10 @@ connect_sim(const char *path)
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			return fd;
 		close(fd);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			fail_msg("optiga-sim exited (status 0x%x) instead of "
+			    "listening on %s; its messages are above", status,
+			    path);
 		op_sleep_us(10000);
 	}
 	fail_msg("optiga-sim did not listen on %s", path);
@@ -110,7 +114,7 @@ test_socket(void **state)
 
 	(void)state;
 	pid = start_sim(sock_path, NULL);
-	fd = connect_sim(sock_path);
+	fd = connect_sim(sock_path, pid);
 
 	xfer(fd, hello, sizeof(hello), rsp, 3 + strlen(want));
 	assert_int_equal(rsp[0], 0x00);
