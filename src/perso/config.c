@@ -304,8 +304,8 @@ parse_subject(struct parse *p, json_t *csr)
 		if (f == PERSO_SUBJ_C && (n != 2 ||
 		    !isalpha((unsigned char)s[0]) ||
 		    !isalpha((unsigned char)s[1]))) {
-			bad(p, at, "\"%s\" is not a country; use the two-letter "
-			    "ISO 3166 code, such as \"DE\"", s);
+			bad(p, at, "\"%s\" is not a country; use the "
+			    "two-letter ISO 3166 code, such as \"DE\"", s);
 			continue;
 		}
 		if (n > subj_fields[f].max) {

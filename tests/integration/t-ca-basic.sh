@@ -37,8 +37,8 @@ for alg in p256 p384 rsa2048 rsa3072; do
 		openssl req -new -key dev.key -subj "/C=DE/O=Test/CN=dev $key" \
 		    -out dev.csr
 		optiga-perso ca sign "ca-$alg" dev.csr -o dev.pem
-		openssl verify -CAfile "ca-$alg/cacert.pem" dev.pem >/dev/null ||
-		    fail "$alg/$key: openssl verify"
+		openssl verify -CAfile "ca-$alg/cacert.pem" dev.pem \
+		    >/dev/null || fail "$alg/$key: openssl verify"
 		openssl x509 -in dev.pem -noout -text >dev.txt
 		grep -A1 "Basic Constraints: critical" dev.txt |
 		    grep -q "CA:FALSE" || fail "$alg/$key: CA:FALSE"

@@ -18,7 +18,8 @@ openssl x509 -in b.pem -noout -text | grep -q "TLS Web Client" ||
     fail "openssl.cnf profile"
 
 optiga-perso ca sign ca a.csr -o a2.pem
-[ "$(wc -l <ca/index.txt)" -eq 3 ] || fail "index has $(wc -l <ca/index.txt) lines"
+n=$(wc -l <ca/index.txt)
+[ "$n" -eq 3 ] || fail "index has $n lines, want 3"
 
 for f in a.pem b.pem a2.pem; do
 	s=$(openssl x509 -in "$f" -noout -serial | cut -d= -f2)
