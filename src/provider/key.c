@@ -10,6 +10,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -104,15 +105,17 @@ oprov_pub_from_der(struct oprov_ctx *prov, const uint8_t *der, size_t len,
 	const unsigned char *p = der;
 	X509 *cert;
 
+	/* Trying one format, then the other, must leave no errors. */
+	ERR_set_mark();
 	*pub = d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, OPROV_PROPQ);
-	if (*pub != NULL)
-		return 0;
-
-	p = der;
-	if ((cert = X509_new_ex(libctx, OPROV_PROPQ)) != NULL &&
-	    d2i_X509(&cert, &p, (long)len) != NULL)
-		*pub = X509_get_pubkey(cert);
-	X509_free(cert);
+	if (*pub == NULL) {
+		p = der;
+		if ((cert = X509_new_ex(libctx, OPROV_PROPQ)) != NULL &&
+		    d2i_X509(&cert, &p, (long)len) != NULL)
+			*pub = X509_get_pubkey(cert);
+		X509_free(cert);
+	}
+	ERR_pop_to_mark();
 	if (*pub == NULL)
 		return op_err(CRYPTO_ERR(OP_E_INVAL), "not a DER public key "
 		    "(SubjectPublicKeyInfo) or certificate");
@@ -130,12 +133,14 @@ pem_read(struct oprov_ctx *prov, const uint8_t *buf, size_t len)
 
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
 		return NULL;
+	ERR_set_mark();
 	pub = PEM_read_bio_PUBKEY_ex(bio, NULL, NULL, NULL, libctx,
 	    OPROV_PROPQ);
 	if (pub == NULL && BIO_reset(bio) == 1 &&
 	    (cert = X509_new_ex(libctx, OPROV_PROPQ)) != NULL &&
 	    PEM_read_bio_X509(bio, &cert, NULL, NULL) != NULL)
 		pub = X509_get_pubkey(cert);
+	ERR_pop_to_mark();
 	X509_free(cert);
 	BIO_free(bio);
 

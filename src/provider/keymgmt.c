@@ -137,8 +137,16 @@ oprov_km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
 	OSSL_PARAM *params = NULL;
 	int ok;
 
-	/* Only the public half exists on the host. */
-	if (key == NULL || key->pub == NULL || (selection & PUBLIC_SEL) == 0)
+	/*
+	 * Only the public half exists on the host, and a request that
+	 * includes the private key must fail rather than yield the public
+	 * half: libcrypto asks for everything when it wants to move the key
+	 * to another provider to sign there, and only a refusal makes it
+	 * come back to our signature implementation.  Encoders and key
+	 * comparison ask for the public part alone, which works.
+	 */
+	if (key == NULL || key->pub == NULL || (selection & PUBLIC_SEL) == 0 ||
+	    (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0)
 		return 0;
 	if (EVP_PKEY_todata(key->pub, EVP_PKEY_PUBLIC_KEY, &params) != 1)
 		return 0;
