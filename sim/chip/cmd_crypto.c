@@ -228,11 +228,15 @@ sim_cmd_gen_keypair(struct sim_chip *chip, struct sim_cmd *c)
 	uint16_t oid = 0;
 	uint8_t usage = 0;
 	EVP_PKEY *key = NULL;
+	uint8_t kbuf[300];
+	struct bbuf kb;
 	bool exp;
 	int e;
 
-	/* an unknown identifier is a bad Param; a known one the product
-	 * lacks (RSA on Trust X, P-521 on V1) is "unsupported parameters" */
+	/*
+	 * An unknown identifier is a bad Param; a known one the product
+	 * lacks (RSA on Trust X, P-521 on V1) is "unsupported parameters".
+	 */
 	if ((a = sim_alg_info(c->param)) == NULL)
 		return SIM_E_PARAM;
 	if (!sim_alg_on_product(chip->product, c->param))
@@ -268,18 +272,17 @@ sim_cmd_gen_keypair(struct sim_chip *chip, struct sim_cmd *c)
 
 	if ((key = sim_key_generate(a)) == NULL)
 		return SIM_E_INTERNAL;
-	if (exp && sim_key_priv_octets(key, a, &c->out) != 0)
+	/* export: 01 LLLL OCTET STRING first; then 02 LLLL BIT STRING */
+	bbuf_init(&kb, kbuf, sizeof(kbuf));
+	if (exp && sim_key_priv_octets(key, a, &kb) != 0)
 		goto internal;
-	/* the public key TLV: 02 LLLL BIT STRING */
-	{
-		uint8_t pub[300];
-		struct bbuf pb;
-
-		bbuf_init(&pb, pub, sizeof(pub));
-		if (sim_key_pub_bitstring(key, &pb) != 0)
-			goto internal;
-		bbuf_tlv(&c->out, 0x02, pub, pb.len);
-	}
+	if (exp)
+		bbuf_tlv(&c->out, 0x01, kbuf, kb.len);
+	bbuf_init(&kb, kbuf, sizeof(kbuf));
+	if (sim_key_pub_bitstring(key, &kb) != 0)
+		goto internal;
+	bbuf_tlv(&c->out, 0x02, kbuf, kb.len);
+	OPENSSL_cleanse(kbuf, sizeof(kbuf));
 	c->us = sim_time_alg(chip, a->id, SIM_T_KEYGEN);
 
 	if (exp) {
@@ -301,6 +304,7 @@ sim_cmd_gen_keypair(struct sim_chip *chip, struct sim_cmd *c)
 
 	return 0;
 internal:
+	OPENSSL_cleanse(kbuf, sizeof(kbuf));
 	EVP_PKEY_free(key);
 
 	return SIM_E_INTERNAL;
