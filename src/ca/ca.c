@@ -75,7 +75,7 @@ ca_pem_read_req(const char *path, X509_REQ **out)
 
 	*out = NULL;
 	if ((rc = op_file_read(path, 1u << 20, &buf, &len)) != 0)
-		return rc;
+		return op_errctx(rc, "CSR");
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL)
 		rc = ca_crypto_err(OP_E_NOMEM, "out of memory");
 	else if ((*out = PEM_read_bio_X509_REQ(bio, NULL, NULL,

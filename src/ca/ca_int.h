@@ -41,6 +41,7 @@ int ca_pass_get(const struct ca_pass *p, bool confirm, char **out,
 void ca_pass_free(char *pass, size_t len);
 
 /* key.c */
+int ca_key_alg_check(const char *alg);
 int ca_key_generate(const char *alg, EVP_PKEY **out);
 int ca_key_write(const char *path, EVP_PKEY *key, const char *pass,
     size_t passlen);

@@ -326,6 +326,8 @@ ca_init(const struct ca_init_opts *opts)
 		    "directory given");
 		goto fail;
 	}
+	if ((rc = ca_key_alg_check(alg)) != 0)
+		goto fail;
 	if ((rc = build_name(opts, &name)) != 0)
 		goto fail;
 	if ((rc = check_fresh(opts->dir)) != 0)

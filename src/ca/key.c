@@ -31,19 +31,35 @@ static const struct key_alg key_algs[] = {
 
 #define N_KEY_ALGS (sizeof(key_algs) / sizeof(key_algs[0]))
 
+static const struct key_alg *
+key_alg_find(const char *alg)
+{
+	for (size_t i = 0; i < N_KEY_ALGS; i++)
+		if (strcmp(key_algs[i].name, alg) == 0)
+			return &key_algs[i];
+
+	return NULL;
+}
+
+int
+ca_key_alg_check(const char *alg)
+{
+	if (key_alg_find(alg) == NULL)
+		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_UNSUPPORTED),
+		    "CA key algorithm '%s' is not supported; use p256, p384, "
+		    "rsa2048 or rsa3072", alg);
+
+	return 0;
+}
+
 int
 ca_key_generate(const char *alg, EVP_PKEY **out)
 {
-	const struct key_alg *a = NULL;
+	const struct key_alg *a = key_alg_find(alg);
 
 	*out = NULL;
-	for (size_t i = 0; i < N_KEY_ALGS; i++)
-		if (strcmp(key_algs[i].name, alg) == 0)
-			a = &key_algs[i];
 	if (a == NULL)
-		return op_err(CA_ERR(OP_E_UNSUPPORTED), "CA key algorithm "
-		    "'%s' is not supported; use p256, p384, rsa2048 or "
-		    "rsa3072", alg);
+		return ca_key_alg_check(alg);
 
 	if (a->curve != NULL)
 		*out = EVP_PKEY_Q_keygen(NULL, NULL, a->type, a->curve);

@@ -255,8 +255,10 @@ test_bad_alg(void **state)
 	    .subject = "/CN=x" };
 	int rc = ca_init(&o);
 
-	assert_int_equal(rc, OP_RC(OP_LAYER_CA, OP_E_UNSUPPORTED));
+	assert_int_equal(rc, OP_RC(OP_LAYER_USAGE, OP_E_UNSUPPORTED));
 	assert_non_null(strstr(op_errmsg(), "p256, p384, rsa2048"));
+	/* refused before anything was made */
+	assert_int_equal(access(tpath("x"), F_OK), -1);
 }
 
 static void
