@@ -56,7 +56,7 @@ sim_cmd_open_app(struct sim_chip *chip, struct sim_cmd *c)
 		    chip->hib_handle, 8) == 0;
 		chip->hib_valid = false;
 		if (!match) {
-			/* a wrong handle flushes the context; code [inferred] */
+			/* a wrong handle flushes it; the code is [inferred] */
 			drop_volatile(chip);
 			return SIM_E_INDATA;
 		}

@@ -85,7 +85,8 @@ cert_make(EVP_PKEY *subject_key, const char *cn, const char *serialname,
 	if (add_ext(c, ca ? c : issuer, NID_basic_constraints, ca ?
 	    "critical,CA:TRUE" : "critical,CA:FALSE") != 0 ||
 	    add_ext(c, ca ? c : issuer, NID_key_usage, ca ?
-	    "critical,keyCertSign,cRLSign" : "critical,digitalSignature") != 0 ||
+	    "critical,keyCertSign,cRLSign" :
+	    "critical,digitalSignature") != 0 ||
 	    add_ext(c, ca ? c : issuer, NID_subject_key_identifier, "hash")
 	    != 0)
 		goto fail;

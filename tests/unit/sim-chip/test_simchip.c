@@ -402,6 +402,15 @@ test_command_rules(void **state)
 	memcpy(apdu + 16, r.data, 8);
 	apdu[16] ^= 1;
 	assert_int_equal(st_apdu(chip, 0xF0, 0x01, apdu, 24, &r), 0xff);
+	/* the right handle restores, once */
+	st_open(chip);
+	assert_int_equal(st_apdu(chip, 0xF1, 0x01, NULL, 0, &r), 0);
+	memcpy(apdu + 16, r.data, 8);
+	assert_int_equal(st_read(chip, 0xE0C2, 0, 1, &r), 0xff);
+	assert_int_equal(st_apdu(chip, 0xF0, 0x01, apdu, 24, &r), 0);
+	assert_int_equal(st_read(chip, 0xE0C2, 0, 1, &r), 0);
+	assert_int_equal(st_apdu(chip, 0xF1, 0x00, NULL, 0, &r), 0);
+	assert_int_equal(st_apdu(chip, 0xF0, 0x01, apdu, 24, &r), 0xff);
 	sim_chip_free(&chip);
 }
 
