@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider/oprov.h"
 #include "provider/prov_int.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -115,6 +116,8 @@ oprov_dev_unlock(const char *uri, int rc)
 {
 	struct oprov_dev *d;
 
+	if (uri == NULL)
+		return;
 	pthread_mutex_lock(&list_lock);
 	for (d = devs; d != NULL; d = d->next)
 		if (strcmp(d->uri, uri) == 0)
@@ -155,4 +158,34 @@ oprov_dev_unref(void)
 		devs = NULL;
 	}
 	pthread_mutex_unlock(&list_lock);
+}
+
+static const char *
+env_device(const char *device)
+{
+	if (device != NULL && device[0] != '\0')
+		return device;
+	device = getenv("OPTIGA_DEVICE");
+
+	return device != NULL && device[0] != '\0' ? device : NULL;
+}
+
+int
+oprov_chip_acquire(const char *device, struct chip **chip)
+{
+	int rc;
+
+	/* a user of its own, so the connection outlives no provider */
+	oprov_dev_ref();
+	if ((rc = oprov_dev_lock(env_device(device), chip, NULL)) != 0)
+		oprov_dev_unref();
+
+	return rc;
+}
+
+void
+oprov_chip_release(const char *device, int rc)
+{
+	oprov_dev_unlock(env_device(device), rc);
+	oprov_dev_unref();
 }

@@ -29,6 +29,19 @@
  */
 int oprov_load(OSSL_LIB_CTX *libctx, OSSL_PROVIDER **out);
 
+/*
+ * The provider's connection to the chip at device (NULL: $OPTIGA_DEVICE),
+ * for code in the same process that needs the chip directly (reading or
+ * writing certificates) while the provider may be using it: a chip takes
+ * one session, so both share one connection.  The chip is locked from
+ * acquire to release; release with the status of what was done, so a
+ * link failure drops the connection.  Without a loaded provider the
+ * connection closes at release.
+ */
+struct chip;
+int oprov_chip_acquire(const char *device, struct chip **chip);
+void oprov_chip_release(const char *device, int rc);
+
 /* The provider entry point, the same one optiga.so exports. */
 OSSL_provider_init_fn oprov_init;
 
