@@ -64,6 +64,8 @@ int cli_write_file(const char *path, const void *buf, size_t len,
 /* Append " (hint)" to the current error message; returns rc. */
 int cli_err_hint(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same failure as a usage error (a bad input file): exit code 2. */
+int cli_as_usage(int rc);
 /*
  * Options common to chip subcommands: returns 1 when --help was given
  * (help printed), 0 to go on.  help is the command's whole help text.
@@ -78,6 +80,8 @@ int cmd_keygen(struct cli *cli, int argc, char **argv);
 int cmd_sign(struct cli *cli, int argc, char **argv);
 int cmd_random(struct cli *cli, int argc, char **argv);
 int cmd_devices(struct cli *cli, int argc, char **argv);
+int cmd_personalize(struct cli *cli, int argc, char **argv);
 int cmd_ca(struct cli *cli, int argc, char **argv);
+int cmd_aws(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -110,3 +110,13 @@ cli_help_requested(int argc, char **argv, const char *help)
 
 	return 0;
 }
+
+int
+cli_as_usage(int rc)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s", op_errmsg());
+
+	return op_err(OP_RC(OP_LAYER_USAGE, OP_RC_CODE(rc)), "%s", msg);
+}

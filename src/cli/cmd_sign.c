@@ -65,8 +65,7 @@ sign_hash_file(struct cli *cli, const char *path, const char *hash,
 		    "sha384 or sha512", hash);
 
 	if ((rc = op_file_read(path, SIGN_FILE_MAX, &data, &len)) != 0)
-		return op_err(OP_RC(OP_LAYER_USAGE, OP_RC_CODE(rc)), "%s",
-		    op_errmsg());
+		return cli_as_usage(rc);
 	if (EVP_Digest(data, len, md, &n, type, NULL) != 1)
 		rc = op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
 		    "cannot hash %s", path);

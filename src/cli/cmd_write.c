@@ -150,8 +150,7 @@ cmd_write(struct cli *cli, int argc, char **argv)
 	cli_oid_str(oid, name, sizeof(name));
 
 	if ((rc = op_file_read(path, WRITE_FILE_MAX, &data, &len)) != 0) {
-		rc = op_err(OP_RC(OP_LAYER_USAGE, OP_RC_CODE(rc)), "%s",
-		    op_errmsg());
+		rc = cli_as_usage(rc);
 		goto fail;
 	}
 
