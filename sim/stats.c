@@ -149,8 +149,9 @@ jb_add(struct jbuf *b, const char *fmt, ...)
 	if (n < 0)
 		return;
 	b->len += (size_t)n;
+	/* Truncated: the caller sees len == cap. */
 	if (b->len >= b->cap)
-		b->len = b->cap;	/* truncated; the caller sees len == cap */
+		b->len = b->cap;
 }
 
 size_t

@@ -33,7 +33,7 @@ static size_t
 vbus_answer(uint8_t *out, size_t cap, uint8_t status, size_t len)
 {
 	if (cap < 3 || len > cap - 3 || len > SIM_VBUS_PAYLOAD_MAX) {
-		/* Only a caller bug gets here; say so instead of overflowing. */
+		/* Only a caller bug gets here: fail, never overflow. */
 		if (cap < 3)
 			return 0;
 		status = SIM_ST_FAILURE;
