@@ -17,13 +17,14 @@
 void
 sim_stats_reset(struct sim_stats *st)
 {
-	bool active = st->active;
+	bool active = st->active, closing = st->closing;
 	char name[SIM_STATS_NAME_MAX];
 
 	/* A command in flight keeps its window, with its counts from now. */
 	memcpy(name, st->cur_name, sizeof(name));
 	memset(st, 0, sizeof(*st));
 	st->active = active;
+	st->closing = closing;
 	memcpy(st->cur_name, name, sizeof(name));
 }
 
