@@ -643,6 +643,37 @@ test_chaining_errors(void **state)
 	expect_nothing_pending();
 }
 
+/*
+ * PRESENCE with SCTR 20 (nothing protected) works without a session
+ * (fact sheet 4.6); the response frame is the fact sheet's 2.3 example.
+ * Anything else of the presentation layer gets a fatal alert for now.
+ */
+static void
+test_presence_plain_record(void **state)
+{
+	static const uint8_t want[] = { 0x00, 0x00, 0x06, 0x08, 0x20, 0x00,
+	    0x00, 0x00, 0x00, 0x19, 0x04 };
+	static const uint8_t hello[] = { 0x08, 0x00, 0x01 };
+	uint8_t pkt[300], f[16];
+
+	(void)state;
+	pkt[0] = 0x08;
+	pkt[1] = 0x20;
+	memcpy(pkt + 2, ds_open + 5, 0x14);
+	send_frame(0x03, pkt, 0x16);
+	expect_state(0x48, 0x80, sizeof(want));
+	rd_reg(0x80, f, sizeof(want));
+	assert_memory_equal(f, want, sizeof(want));
+	assert_int_equal(chipd.apdu_len, 0x14);
+	assert_memory_equal(chipd.apdu, ds_open + 5, 0x14);
+	send_ctl(0x80);
+
+	send_frame(ifx_fctr_data(1, 0), hello, sizeof(hello));
+	assert_int_equal(expect_data(ifx_fctr_data(1, 1), pkt), 2);
+	assert_memory_equal(pkt, "\x08\x40", 2);
+	assert_int_equal(chipd.executed, 1);
+}
+
 static void
 expect_reg16(uint8_t reg, uint16_t v)
 {
@@ -966,6 +997,7 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_chain_resend_on_07, setup),
 		cmocka_unit_test_setup(test_chaining_errors, setup),
+		cmocka_unit_test_setup(test_presence_plain_record, setup),
 		cmocka_unit_test_setup(test_data_reg_len, setup),
 		cmocka_unit_test_setup(test_soft_reset, setup),
 		cmocka_unit_test_setup(test_reset_and_power, setup),
