@@ -25,6 +25,7 @@ static const struct cli_command commands[] = {
 	    cmd_devices },
 	{ "ca", "certificate authority: init, sign, verification-cert",
 	    cmd_ca },
+	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
