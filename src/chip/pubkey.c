@@ -76,7 +76,13 @@ pk_fromdata(const char *type, OSSL_PARAM *params, EVP_PKEY **pkey)
 	EVP_PKEY_CTX *ctx = NULL;
 	int ok;
 
-	ok = (ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) != NULL &&
+	/*
+	 * A host-side public key: prefer the default provider, so that a
+	 * program which also loaded the optiga provider (whose key managers
+	 * answer to "EC" and "RSA" too) gets an ordinary key.
+	 */
+	ok = (ctx = EVP_PKEY_CTX_new_from_name(NULL, type,
+	    "?provider=default")) != NULL &&
 	    EVP_PKEY_fromdata_init(ctx) == 1 &&
 	    EVP_PKEY_fromdata(ctx, pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
 	EVP_PKEY_CTX_free(ctx);

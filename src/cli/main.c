@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	{ "random", "get random bytes from the chip", cmd_random },
 	{ "devices", "list I2C adapters and FT260 bridges, find chips",
 	    cmd_devices },
+	{ "personalize", "the whole job: key, CSR, certificate, AWS IoT",
+	    cmd_personalize },
 	{ "ca", "certificate authority: init, sign, verification-cert",
 	    cmd_ca },
 	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },

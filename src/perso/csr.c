@@ -23,11 +23,33 @@ ossl_fail(int code, const char *what)
 	    buf);
 }
 
+static int
+reparse(OSSL_LIB_CTX *libctx, X509_REQ *req, X509_REQ **out)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	int len = i2d_X509_REQ(req, &der);
+
+	*out = NULL;
+	if (len <= 0)
+		return ossl_fail(OP_E_INVAL, "cannot encode the CSR");
+	p = der;
+	if ((*out = X509_REQ_new_ex(libctx, NULL)) == NULL ||
+	    d2i_X509_REQ(out, &p, len) == NULL) {
+		OPENSSL_free(der);
+		return ossl_fail(OP_E_INVAL, "cannot decode the CSR");
+	}
+	OPENSSL_free(der);
+
+	return 0;
+}
+
 int
 csr_build(OSSL_LIB_CTX *libctx, const X509_NAME *subject, EVP_PKEY *key,
     const char *md, X509_REQ **out)
 {
 	X509_REQ *req = NULL;
+	X509_REQ *parsed = NULL;
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY *pub;
 	int r;
@@ -69,20 +91,27 @@ csr_build(OSSL_LIB_CTX *libctx, const X509_NAME *subject, EVP_PKEY *key,
 		goto fail;
 	}
 
-	/* check with the public key as a verifier will decode it */
-	if ((pub = X509_REQ_get0_pubkey(req)) == NULL ||
-	    X509_REQ_verify(req, pub) != 1) {
+	/*
+	 * Continue with the request as a verifier will decode it: the one
+	 * built here still refers to the provider's key object, which must
+	 * not be used to check the chip's own signature.
+	 */
+	if ((r = reparse(libctx, req, &parsed)) != 0)
+		goto fail;
+	if ((pub = X509_REQ_get0_pubkey(parsed)) == NULL ||
+	    X509_REQ_verify(parsed, pub) != 1) {
 		r = ossl_fail(OP_E_VERIFY, "the CSR signature made by the "
 		    "chip does not verify under the CSR's public key");
 		goto fail;
 	}
 
-	*out = req;
-	req = NULL;
+	*out = parsed;
+	parsed = NULL;
 	r = 0;
 fail:
 	EVP_MD_CTX_free(mctx);
 	X509_REQ_free(req);
+	X509_REQ_free(parsed);
 
 	return r;
 }

@@ -55,7 +55,7 @@ record_append(const char *path, const char *uid, const char *step,
 static void
 fold_line(json_t *state, json_t *line)
 {
-	json_t *steps = json_object_get(state, "steps");
+	json_t *steps = json_incref(json_object_get(state, "steps"));
 	const char *step = json_string_value(json_object_get(line, "step"));
 	const char *outcome = json_string_value(json_object_get(line,
 	    "outcome"));
@@ -66,7 +66,7 @@ fold_line(json_t *state, json_t *line)
 	if (step != NULL)
 		json_object_set_new(steps, step,
 		    json_string(outcome ? outcome : "ok"));
-	json_object_set(state, "steps", steps);
+	json_object_set_new(state, "steps", steps);
 }
 
 int

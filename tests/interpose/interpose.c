@@ -38,22 +38,23 @@ static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_ioctl)(int, unsigned long, ...);
 static int (*real_poll)(struct pollfd *, nfds_t, int);
 
+/*
+ * dlsym returns an object pointer; POSIX allows storing it into a
+ * function pointer through this cast, which ISO C alone does not.
+ */
+#define NEXT(var, name) (*(void **)(&(var)) = dlsym(RTLD_NEXT, name))
+
 static void
 resolve(void)
 {
 	if (real_open != NULL)
 		return;
-	real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT,
-	    "open");
-	real_close = (int (*)(int))dlsym(RTLD_NEXT, "close");
-	real_read = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT,
-	    "read");
-	real_write = (ssize_t (*)(int, const void *, size_t))dlsym(
-	    RTLD_NEXT, "write");
-	real_ioctl = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT,
-	    "ioctl");
-	real_poll = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT,
-	    "poll");
+	NEXT(real_close, "close");
+	NEXT(real_read, "read");
+	NEXT(real_write, "write");
+	NEXT(real_ioctl, "ioctl");
+	NEXT(real_poll, "poll");
+	NEXT(real_open, "open");
 }
 
 /* Look path up in OPTIGA_FAKE_DEVICES; fills kind and socket path. */

@@ -1,0 +1,183 @@
+/*
+ * personalize: the whole job for one chip, from one config file.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "perso/perso.h"
+#include "util/err.h"
+
+static void
+usage(void)
+{
+	printf(
+	    "usage: optiga-perso [-d DEVICE] personalize --config FILE\n"
+	    "           [--ca DIR] [--ca-pass SPEC] [--no-aws] [--force]\n"
+	    "           [--out DIR] [--record FILE] [--cert-format tls|der]\n"
+	    "           [--days N] [--no-auto-registration]\n"
+	    "           [--policy-file FILE] [--endpoint-url URL]\n"
+	    "           [--profile NAME] [--region REGION]\n"
+	    "\n"
+	    "Give the chip its identity: generate a key pair inside it, build\n"
+	    "a CSR signed inside it, issue the certificate from your CA,\n"
+	    "prove the chip holds the certificate's key, write the\n"
+	    "certificate to the slot paired with the key and read it back,\n"
+	    "then register the CA (once), the certificate, the thing and the\n"
+	    "policy with AWS IoT.\n"
+	    "\n"
+	    "Every step is recorded per chip (UID) in the record file. Run\n"
+	    "again, it checks each recorded step against the chip, the files\n"
+	    "and AWS, skips what is done and resumes where it stopped.\n"
+	    "\n"
+	    "  --config FILE      the product line's config (docs/config.md)\n"
+	    "  --ca DIR           the CA directory (else \"ca_dir\" in the "
+	    "config)\n"
+	    "  --ca-pass SPEC     passphrase of an encrypted CA key:\n"
+	    "                     file:PATH, env:VARIABLE or prompt\n"
+	    "  --no-aws           stop after the chip holds its certificate\n"
+	    "  --force            redo every step, new key pair included\n"
+	    "  --out DIR          per-chip files (default optiga-perso-out)\n"
+	    "  --record FILE      the record (default DIR/records.jsonl)\n"
+	    "  --cert-format F    tls (default; TLS identity, 0xC0) or der\n"
+	    "  --days N           certificate validity (default: the CA's)\n"
+	    "  --no-auto-registration  register the CA without AWS's\n"
+	    "                     auto-registration of device certificates\n"
+	    "  --policy-file FILE policy document template: ${region},\n"
+	    "                     ${account}, ${partition}, ${thing}\n"
+	    "  --endpoint-url URL AWS IoT endpoint (also AWS_ENDPOINT_URL_IOT)\n"
+	    "  --profile, --region  as for the AWS CLI\n"
+	    "\n"
+	    "Example (emulated chip, local endpoint as in scripts/demo.sh):\n"
+	    "  optiga-perso -d sim:/tmp/chip.sock personalize \\\n"
+	    "      --config examples/config.json --ca ./ca \\\n"
+	    "      --endpoint-url http://127.0.0.1:4566\n");
+}
+
+static void
+progress(void *arg, const char *step, const char *what)
+{
+	struct cli *cli = arg;
+
+	cli_progress(cli, "  %-11s %s", step, what);
+}
+
+static void
+print_summary(struct cli *cli, json_t *sum)
+{
+	static const char *const keys[] = {
+		"uid", "product", "key_slot", "alg", "cert_slot", "subject",
+		"serial", "cert_sha256", "aws_ca_id", "aws_cert_id",
+		"aws_cert_arn", "thing", "policy", NULL
+	};
+	const char *k;
+	json_t *v;
+	bool all_skipped = true;
+
+	cli_say(cli, "personalized:\n");
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if ((v = json_object_get(sum, keys[i])) != NULL &&
+		    json_is_string(v))
+			cli_say(cli, "  %-12s %s\n", keys[i],
+			    json_string_value(v));
+	cli_say(cli, "steps:\n");
+	json_object_foreach(json_object_get(sum, "steps"), k, v) {
+		cli_say(cli, "  %-12s %s\n", k, json_string_value(v));
+		if (strncmp(json_string_value(v), "skipped", 7) != 0)
+			all_skipped = false;
+	}
+	if (all_skipped)
+		cli_say(cli, "This chip was already personalized; nothing "
+		    "changed (--force redoes every step).\n");
+}
+
+int
+cmd_personalize(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "ca", required_argument, NULL, 'a' },
+		{ "ca-pass", required_argument, NULL, 'p' },
+		{ "no-aws", no_argument, NULL, 'N' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "cert-format", required_argument, NULL, 'F' },
+		{ "days", required_argument, NULL, 'D' },
+		{ "no-auto-registration", no_argument, NULL, 'A' },
+		{ "policy-file", required_argument, NULL, 'P' },
+		{ "endpoint-url", required_argument, NULL, 'e' },
+		{ "profile", required_argument, NULL, 'R' },
+		{ "region", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct perso_opts o;
+	json_t *summary = NULL;
+	char *end;
+	int ch;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.auto_registration = true;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o.config_path = optarg; break;
+		case 'a': o.ca_dir = optarg; break;
+		case 'p':
+			if ((r = ca_pass_parse(optarg, &o.ca_pass)) != 0)
+				return r;
+			break;
+		case 'N': o.no_aws = true; break;
+		case 'f': o.force = true; break;
+		case 'o': o.out_dir = optarg; break;
+		case 'r': o.record_path = optarg; break;
+		case 'F':
+			if ((r = certslot_format_parse(optarg,
+			    &o.cert_format)) != 0)
+				return r;
+			o.cert_format_given = true;
+			break;
+		case 'D':
+			o.days = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.days == 0 ||
+			    o.days > 36500)
+				return cli_usage_error(cli, "--days '%s': give "
+				    "a number of days from 1 to 36500", optarg);
+			break;
+		case 'A': o.auto_registration = false; break;
+		case 'P': o.policy_file = optarg; break;
+		case 'e': o.aws.endpoint_url = optarg; break;
+		case 'R': o.aws.profile = optarg; break;
+		case 'g': o.aws.region = optarg; break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			return cli_usage_error(cli, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(cli, "unexpected argument '%s'",
+		    argv[optind]);
+	if (o.config_path == NULL)
+		return cli_usage_error(cli, "--config FILE is required");
+	if (cli->device == NULL || cli->device[0] == '\0')
+		return cli_usage_error(cli, "no device: give -d URI or set "
+		    "OPTIGA_DEVICE");
+	o.device = cli->device;
+	o.progress = progress;
+	o.progress_arg = cli;
+
+	r = perso_run(&o, &summary);
+	if (cli->json && summary != NULL)
+		cli_print_json(json_incref(summary));
+	else if (r == 0 && summary != NULL)
+		print_summary(cli, summary);
+	json_decref(summary);
+
+	return r;
+}

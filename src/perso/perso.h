@@ -1,0 +1,106 @@
+/*
+ * The personalization flow: key pair in the chip, CSR signed by the chip,
+ * certificate from the user's CA, written to the paired slot and read
+ * back, proven with a fresh signature, then (unless told not to) the CA,
+ * the certificate, the thing and the policy registered with AWS IoT.
+ *
+ * Every step is recorded in the per-chip record (record.h).  A second run
+ * checks each recorded step against the chip and the files and skips what
+ * is done; an interrupted run resumes at the first step not done.
+ */
+#ifndef OP_PERSO_PERSO_H
+#define OP_PERSO_PERSO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "aws/aws.h"
+#include "ca/ca.h"
+#include "chip/chip.h"
+#include "perso/certslot.h"
+#include "perso/config.h"
+
+/* --- the chip key through the provider (slotkey.c) --------------------- */
+
+/* The certificate slot paired with a key slot; 0 when there is none
+ * (RSA keys name theirs explicitly). */
+uint16_t perso_cert_slot_for(uint16_t key_slot);
+
+/*
+ * Generate a key pair in slot through the optiga provider; *key is a
+ * provider key (signing goes to the chip) carrying the public half.
+ */
+int perso_key_generate(OSSL_LIB_CTX *libctx, const char *device,
+    uint16_t slot, const struct chip_alg_info *alg, uint8_t usage,
+    EVP_PKEY **key);
+
+/*
+ * The key already in slot, as a provider key.  pub_path, when not NULL,
+ * is a file holding its public key; otherwise the provider looks in the
+ * paired certificate slot and its public-key cache (docs/provider.md).
+ */
+int perso_key_load(OSSL_LIB_CTX *libctx, const char *device, uint16_t slot,
+    const char *pub_path, EVP_PKEY **key);
+
+/*
+ * The chip signs a fresh random challenge with key, and pub, a host-side
+ * public key, must verify it.
+ */
+int perso_key_check(OSSL_LIB_CTX *libctx, EVP_PKEY *key, EVP_PKEY *pub);
+
+/*
+ * Prove that cert belongs to the chip key: the chip signs a fresh random
+ * challenge with key and the certificate's public key must verify it.
+ */
+int perso_key_prove(OSSL_LIB_CTX *libctx, EVP_PKEY *key, X509 *cert);
+
+/* --- certificate slots (slotcert.c) ------------------------------------ */
+
+/* The chain a certificate slot holds (empty stack for an empty slot). */
+int perso_cert_read(struct chip *chip, uint16_t slot,
+    STACK_OF(X509) **chain, enum certslot_format *fmt);
+
+/*
+ * Store chain in slot in format fmt: nothing is written when the slot
+ * already holds exactly these bytes (*written false); otherwise erase and
+ * write, then read back and compare byte for byte.
+ */
+int perso_cert_store(struct chip *chip, uint16_t slot,
+    STACK_OF(X509) *chain, enum certslot_format fmt, bool *written);
+
+/* --- the whole flow (flow.c) ------------------------------------------- */
+
+struct perso_opts {
+	const char *device;		/* chip URI */
+	const char *config_path;
+	const char *ca_dir;		/* NULL: the config's ca_dir */
+	struct ca_pass ca_pass;
+	const char *out_dir;		/* per-chip files; default
+					 * ./optiga-perso-out */
+	const char *record_path;	/* default <out_dir>/records.jsonl */
+	enum certslot_format cert_format;
+	bool cert_format_given;
+	unsigned days;			/* 0: the config's, else the CA's */
+	bool force;			/* redo every step */
+	bool no_aws;
+	bool auto_registration;		/* register the CA with it */
+	struct aws_config_opts aws;
+	const char *policy_file;	/* overrides the config */
+
+	/* progress: called before and after each step */
+	void (*progress)(void *arg, const char *step, const char *what);
+	void *progress_arg;
+};
+
+/*
+ * Run the flow.  *summary (may be NULL) receives what was done: chip UID,
+ * slots, serial, fingerprint, AWS IDs and ARNs, and each step's outcome
+ * ("done", "skipped", "failed").
+ */
+int perso_run(const struct perso_opts *opts, json_t **summary);
+
+#endif

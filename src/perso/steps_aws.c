@@ -1,0 +1,265 @@
+/*
+ * The AWS IoT steps of the flow.  Both are idempotent by construction
+ * (aws_ensure_*: find by certificate ID or name, create only what is
+ * missing), so they run on every pass and say "already done" when AWS
+ * already holds everything as wanted.
+ *
+ * The CA's registration is remembered in <CA dir>/aws.json, keyed by
+ * endpoint and account, so that other chips signed by the same CA skip
+ * the registration code dance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "perso/flow_int.h"
+#include "util/err.h"
+#include "util/file.h"
+#include "util/log.h"
+
+static int
+pem_of(X509 *x, char **out)
+{
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *data;
+	long len;
+
+	*out = NULL;
+	if (mem == NULL || !PEM_write_bio_X509(mem, x)) {
+		BIO_free(mem);
+		return op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
+		    "cannot encode a certificate as PEM");
+	}
+	len = BIO_get_mem_data(mem, &data);
+	*out = strndup(data, (size_t)len);
+	BIO_free(mem);
+
+	return *out ? 0 : op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+	    "out of memory");
+}
+
+static int
+client(struct flow *f)
+{
+	int r;
+
+	if (f->aws != NULL)
+		return 0;
+	if ((r = aws_config_load(&f->o->aws, &f->aws_cfg)) != 0)
+		return r;
+
+	return aws_client_new(f->aws_cfg, &f->aws);
+}
+
+/* --- <CA dir>/aws.json -------------------------------------------------- */
+
+static void
+aws_state_path(struct flow *f, char *out, size_t len)
+{
+	snprintf(out, len, "%s/aws.json", f->ca_dir);
+}
+
+/* The CA ID registered at this endpoint earlier, or "". */
+static void
+aws_state_known(struct flow *f, char id[65])
+{
+	char path[PATH_MAX + 16];
+	json_t *doc;
+	const char *v;
+
+	id[0] = '\0';
+	aws_state_path(f, path, sizeof(path));
+	if ((doc = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	v = json_string_value(json_object_get(json_object_get(doc,
+	    f->aws_cfg->endpoint_url), "ca_id"));
+	if (v != NULL && strlen(v) == 64)
+		memcpy(id, v, 65);
+	json_decref(doc);
+}
+
+static int
+aws_state_save(struct flow *f, const struct aws_ca_result *res)
+{
+	char path[PATH_MAX + 16];
+	json_t *doc;
+	char *text;
+	int r;
+
+	aws_state_path(f, path, sizeof(path));
+	if ((doc = json_load_file(path, 0, NULL)) == NULL)
+		doc = json_object();
+	json_object_set_new(doc, f->aws_cfg->endpoint_url, json_pack(
+	    "{s:s,s:s,s:s,s:s}", "ca_id", res->id, "ca_arn", res->arn,
+	    "account", res->account, "region", f->aws_cfg->region));
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(doc);
+	if (text == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+		    "out of memory");
+	r = op_file_write_atomic(path, text, strlen(text), 0644);
+	free(text);
+
+	return r;
+}
+
+/* --- aws-ca -------------------------------------------------------------- */
+
+static int
+make_verification(void *arg, const char *code, char **pem)
+{
+	struct flow *f = arg;
+	X509 *v = NULL;
+	int r;
+
+	/* only now is the CA key needed (and its passphrase asked for) */
+	if (f->ca == NULL && (r = ca_open(f->ca_dir, &f->o->ca_pass,
+	    &f->ca)) != 0)
+		return r;
+	if ((r = ca_issue_verification_cert(f->ca, code, &v)) != 0)
+		return r;
+	r = pem_of(v, pem);
+	X509_free(v);
+
+	return r;
+}
+
+int
+flow_aws_ca_done(struct flow *f)
+{
+	(void)f;
+
+	/* always asked: AWS is the authority on what it holds */
+	return 0;
+}
+
+int
+flow_aws_ca_run(struct flow *f, json_t *line)
+{
+	struct aws_ca_want want;
+	struct aws_ca_result res;
+	struct ca *ca = NULL;
+	char *ca_pem = NULL;
+	char known[65];
+	int r;
+
+	if ((r = client(f)) != 0)
+		return r;
+	if ((r = ca_open_cert_only(f->ca_dir, &ca)) != 0 ||
+	    (r = pem_of(ca_cert(ca), &ca_pem)) != 0)
+		goto out;
+	aws_state_known(f, known);
+
+	memset(&want, 0, sizeof(want));
+	want.ca_pem = ca_pem;
+	want.allow_auto_registration = f->o->auto_registration;
+	want.known_id = known[0] ? known : NULL;
+	want.make_verification = make_verification;
+	want.arg = f;
+	memset(&res, 0, sizeof(res));
+	if ((r = aws_ensure_ca(f->aws, &want, &res)) != 0)
+		goto out;
+	if ((r = aws_state_save(f, &res)) != 0)
+		goto out;
+
+	memcpy(f->aws_ca_id, res.id, sizeof(f->aws_ca_id));
+	f->unchanged = res.action == AWS_ACT_REUSED && !res.activated &&
+	    !res.auto_registration_changed;
+	json_object_set_new(line, "aws_ca_id", json_string(res.id));
+	json_object_set_new(line, "aws_ca_arn", json_string(res.arn));
+	json_object_set_new(line, "aws_ca_action",
+	    json_string(aws_action_name(res.action)));
+out:
+	free(ca_pem);
+	ca_close(&ca);
+
+	return r;
+}
+
+/* --- aws-device ---------------------------------------------------------- */
+
+int
+flow_aws_device_done(struct flow *f)
+{
+	(void)f;
+
+	return 0;
+}
+
+static int
+policy_template(struct flow *f, char **tmpl)
+{
+	const char *path = f->o->policy_file ? f->o->policy_file :
+	    f->cfg->policy_document;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	*tmpl = NULL;
+	if (path == NULL)
+		return 0;
+	if ((r = op_file_read(path, 64 * 1024, &buf, &len)) != 0)
+		return op_errctx(r, "policy document");
+	*tmpl = (char *)buf;
+
+	return 0;
+}
+
+int
+flow_aws_device_run(struct flow *f, json_t *line)
+{
+	struct aws_device_want want;
+	struct aws_device_result res;
+	struct ca *ca = NULL;
+	char *ca_pem = NULL;
+	char *cert_pem = NULL;
+	char *tmpl = NULL;
+	int r;
+
+	if ((r = client(f)) != 0)
+		return r;
+	if ((r = ca_open_cert_only(f->ca_dir, &ca)) != 0 ||
+	    (r = pem_of(ca_cert(ca), &ca_pem)) != 0 ||
+	    (r = pem_of(f->cert, &cert_pem)) != 0 ||
+	    (r = policy_template(f, &tmpl)) != 0)
+		goto out;
+
+	memset(&want, 0, sizeof(want));
+	want.cert_pem = cert_pem;
+	want.ca_pem = ca_pem;
+	want.thing = f->cfg->thing;
+	want.policy = f->cfg->policy;
+	want.policy_template = tmpl;
+	memset(&res, 0, sizeof(res));
+	if ((r = aws_ensure_device(f->aws, &want, &res)) != 0)
+		goto out;
+
+	f->unchanged = res.cert == AWS_ACT_REUSED &&
+	    (want.thing == NULL || (res.thing == AWS_ACT_REUSED &&
+	    res.thing_attach == AWS_ACT_ALREADY_ATTACHED)) &&
+	    (want.policy == NULL || (res.policy == AWS_ACT_REUSED &&
+	    res.policy_attach == AWS_ACT_ALREADY_ATTACHED));
+	json_object_set_new(line, "aws_cert_id", json_string(res.cert_id));
+	json_object_set_new(line, "aws_cert_arn", json_string(res.cert_arn));
+	json_object_set_new(line, "aws_cert_action",
+	    json_string(aws_action_name(res.cert)));
+	if (want.thing != NULL) {
+		json_object_set_new(line, "thing", json_string(want.thing));
+		json_object_set_new(line, "thing_arn",
+		    json_string(res.thing_arn));
+	}
+	if (want.policy != NULL) {
+		json_object_set_new(line, "policy", json_string(want.policy));
+		json_object_set_new(line, "policy_arn",
+		    json_string(res.policy_arn));
+	}
+out:
+	free(tmpl);
+	free(cert_pem);
+	free(ca_pem);
+	ca_close(&ca);
+
+	return r;
+}
