@@ -221,7 +221,9 @@ info_slot(struct info_out *o, struct chip *chip, const struct chip_slot *s)
 		    rc != OP_RC(OP_LAYER_CHIP, 0x01)));
 		json_object_set_new(j, "error", json_string(op_errmsg()));
 		cli_say(o->cli, "  0x%04X %-8s %s\n         %s\n", s->oid,
-		    s->alias ? s->alias : "", s->desc, op_errmsg());
+		    s->alias ? s->alias : "", s->desc,
+		    rc == OP_RC(OP_LAYER_CHIP, 0x01) ?
+		    "not on this chip (0x8001, invalid OID)" : op_errmsg());
 		op_err_clear();
 		json_array_append_new(o->slots, j);
 		return;
