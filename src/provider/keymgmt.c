@@ -143,10 +143,13 @@ oprov_km_export(void *keydata, int selection, OSSL_CALLBACK *cb,
 	 * half: libcrypto asks for everything when it wants to move the key
 	 * to another provider to sign there, and only a refusal makes it
 	 * come back to our signature implementation.  Encoders and key
-	 * comparison ask for the public part alone, which works.
+	 * comparison ask for the public part alone, which works.  A public
+	 * key imported into us (a peer's, decoded from a certificate) has
+	 * nothing private and moves freely.
 	 */
 	if (key == NULL || key->pub == NULL || (selection & PUBLIC_SEL) == 0 ||
-	    (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0)
+	    (key->oid != 0 &&
+	    (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0))
 		return 0;
 	if (EVP_PKEY_todata(key->pub, EVP_PKEY_PUBLIC_KEY, &params) != 1)
 		return 0;

@@ -36,6 +36,8 @@ struct sigctx {
 	bool rsa;
 	EVP_MD *md;			/* NULL: not chosen yet */
 	EVP_MD_CTX *mdctx;		/* while digest-signing */
+	EVP_MD_CTX *vmdctx;		/* while digest-verifying */
+	bool verifying;
 };
 
 static void *
@@ -71,6 +73,7 @@ sig_freectx(void *ctx)
 	if (c == NULL)
 		return;
 	EVP_MD_CTX_free(c->mdctx);
+	EVP_MD_CTX_free(c->vmdctx);
 	EVP_MD_free(c->md);
 	free(c);
 }
@@ -86,6 +89,7 @@ sig_dupctx(void *ctx)
 	*d = *c;
 	d->md = NULL;
 	d->mdctx = NULL;
+	d->vmdctx = NULL;
 	if (c->md != NULL) {
 		if (!EVP_MD_up_ref(c->md))
 			goto fail;
@@ -93,6 +97,9 @@ sig_dupctx(void *ctx)
 	}
 	if (c->mdctx != NULL && ((d->mdctx = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_MD_CTX_copy_ex(d->mdctx, c->mdctx)))
+		goto fail;
+	if (c->vmdctx != NULL && ((d->vmdctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_MD_CTX_copy_ex(d->vmdctx, c->vmdctx)))
 		goto fail;
 
 	return d;
@@ -302,6 +309,88 @@ sig_digest_sign_final(void *ctx, unsigned char *sig, size_t *siglen,
 	return sig_sign(c, sig, siglen, sigsize, dgst, dlen);
 }
 
+/*
+ * Verification needs no chip: it is done with the host copy of the
+ * public key by another provider.  libcrypto comes here when a public
+ * key it decoded was imported into this provider's key manager.
+ */
+static int
+sig_verify_key(struct sigctx *c, void *provkey)
+{
+	struct oprov_key *key = provkey;
+
+	if (key == NULL || key->pub == NULL ||
+	    c->rsa != EVP_PKEY_is_a(key->pub, "RSA"))
+		return 0;
+	c->key = key;
+	c->verifying = true;
+
+	return 1;
+}
+
+static int
+sig_verify_init(void *ctx, void *provkey, const OSSL_PARAM params[])
+{
+	struct sigctx *c = ctx;
+
+	EVP_MD_CTX_free(c->vmdctx);
+	c->vmdctx = NULL;
+
+	return sig_verify_key(c, provkey) && sig_set_params(c, params);
+}
+
+static int
+sig_verify(void *ctx, const unsigned char *sig, size_t siglen,
+    const unsigned char *tbs, size_t tbslen)
+{
+	struct sigctx *c = ctx;
+	EVP_PKEY_CTX *v;
+	int ok = 0;
+
+	v = EVP_PKEY_CTX_new_from_pkey(c->prov->libctx, c->key->pub,
+	    OPROV_PROPQ);
+	if (v != NULL && EVP_PKEY_verify_init(v) == 1 &&
+	    (c->md == NULL || EVP_PKEY_CTX_set_signature_md(v, c->md) == 1))
+		ok = EVP_PKEY_verify(v, sig, siglen, tbs, tbslen) == 1;
+	EVP_PKEY_CTX_free(v);
+
+	return ok;
+}
+
+static int
+sig_digest_verify_init(void *ctx, const char *mdname, void *provkey,
+    const OSSL_PARAM params[])
+{
+	struct sigctx *c = ctx;
+
+	if (!sig_verify_key(c, provkey))
+		return 0;
+	EVP_MD_CTX_free(c->vmdctx);
+	if ((c->vmdctx = EVP_MD_CTX_new()) == NULL)
+		return 0;
+
+	return EVP_DigestVerifyInit_ex(c->vmdctx, NULL, mdname,
+	    c->prov->libctx, OPROV_PROPQ, c->key->pub, params) == 1;
+}
+
+static int
+sig_digest_verify_update(void *ctx, const unsigned char *data, size_t len)
+{
+	struct sigctx *c = ctx;
+
+	return c->vmdctx != NULL &&
+	    EVP_DigestVerifyUpdate(c->vmdctx, data, len) == 1;
+}
+
+static int
+sig_digest_verify_final(void *ctx, const unsigned char *sig, size_t siglen)
+{
+	struct sigctx *c = ctx;
+
+	return c->vmdctx != NULL &&
+	    EVP_DigestVerifyFinal(c->vmdctx, sig, siglen) == 1;
+}
+
 /* DER AlgorithmIdentifier of the signature, for X.509 signing. */
 static int
 sig_algid(const struct sigctx *c, OSSL_PARAM *p)
@@ -388,8 +477,13 @@ sig_set_params(void *ctx, const OSSL_PARAM params[])
 
 	if (params == NULL)
 		return 1;
+	/* verifying: any padding the public key can check (PSS too) */
+	if (c->verifying && c->vmdctx != NULL)
+		return EVP_PKEY_CTX_set_params(EVP_MD_CTX_get_pkey_ctx(
+		    c->vmdctx), params);
 	p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PAD_MODE);
-	if (p != NULL && c->rsa && (rc = pad_check(c, p)) != 0)
+	if (p != NULL && c->rsa && !c->verifying &&
+	    (rc = pad_check(c, p)) != 0)
 		goto fail;
 
 	p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PROPERTIES);
@@ -480,6 +574,14 @@ rsa_settable_params(void *ctx, void *provctx)
 	    (void (*)(void))sig_digest_sign_update }, \
 	{ OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, \
 	    (void (*)(void))sig_digest_sign_final }, \
+	{ OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))sig_verify_init }, \
+	{ OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))sig_verify }, \
+	{ OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, \
+	    (void (*)(void))sig_digest_verify_init }, \
+	{ OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, \
+	    (void (*)(void))sig_digest_verify_update }, \
+	{ OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, \
+	    (void (*)(void))sig_digest_verify_final }, \
 	{ OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))sig_get_params }, \
 	{ OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))sig_set_params }
 
