@@ -72,6 +72,15 @@ int cli_as_usage(int rc);
  */
 int cli_help_requested(int argc, char **argv, const char *help);
 
+/* The optiga and default OpenSSL providers (cli_prov.c). */
+struct ossl_provider_st;
+struct cli_providers {
+	struct ossl_provider_st *deflt;
+	struct ossl_provider_st *optiga;
+};
+int cli_providers_load(struct cli_providers *p);
+void cli_providers_unload(struct cli_providers *p);
+
 /* Subcommands, one file each (cmd_<name>.c). */
 int cmd_info(struct cli *cli, int argc, char **argv);
 int cmd_read(struct cli *cli, int argc, char **argv);
@@ -81,6 +90,8 @@ int cmd_sign(struct cli *cli, int argc, char **argv);
 int cmd_random(struct cli *cli, int argc, char **argv);
 int cmd_devices(struct cli *cli, int argc, char **argv);
 int cmd_personalize(struct cli *cli, int argc, char **argv);
+int cmd_csr(struct cli *cli, int argc, char **argv);
+int cmd_cert(struct cli *cli, int argc, char **argv);
 int cmd_ca(struct cli *cli, int argc, char **argv);
 int cmd_aws(struct cli *cli, int argc, char **argv);
 
