@@ -12,14 +12,18 @@
 
 #define OPROV_NAME		"optiga"
 
-/* Key generation parameters (EVP_PKEY_CTX_set_params after keygen_init). */
-#define OPROV_PARAM_SLOT	"slot"		/* utf8 "0xE0F1" or uint */
-#define OPROV_PARAM_ALG		"alg"		/* utf8 "p256", "rsa2048"... */
-#define OPROV_PARAM_DEVICE	"device"	/* utf8 device URI */
-#define OPROV_PARAM_USAGE	"usage"		/* uint, chip key usage bits */
+/*
+ * Key generation parameters (EVP_PKEY_CTX_set_params after keygen_init):
+ * slot (utf8 "0xE0F1" or uint), alg (utf8 "p256", "rsa2048", ...),
+ * device (utf8 device URI), usage (uint, chip key usage bits).
+ */
+#define OPROV_PARAM_SLOT	"slot"
+#define OPROV_PARAM_ALG		"alg"
+#define OPROV_PARAM_DEVICE	"device"
+#define OPROV_PARAM_USAGE	"usage"
 
-/* Key parameters that can be read back (EVP_PKEY_get_params). */
-#define OPROV_PARAM_URI		"optiga-uri"	/* utf8 "optiga:0xE0F1?..." */
+/* The key's URI, utf8, readable with EVP_PKEY_get_params. */
+#define OPROV_PARAM_URI		"optiga-uri"
 
 /*
  * Register the provider with libctx (NULL for the default context) under

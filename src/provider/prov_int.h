@@ -27,8 +27,8 @@
 struct oprov_ctx {
 	const OSSL_CORE_HANDLE *handle;
 	OSSL_LIB_CTX *libctx;		/* child of the core's context */
-	char *device;			/* config "device" or OPTIGA_DEVICE */
-	char *cache_dir;		/* config "pubcache-dir" or NULL */
+	char *device;			/* "device" or OPTIGA_DEVICE */
+	char *cache_dir;		/* "pubcache-dir" or NULL */
 	uint16_t rsa_cert[2];		/* config "cert-E0FC"/"cert-E0FD" */
 	OSSL_FUNC_core_new_error_fn *new_error;
 	OSSL_FUNC_core_set_error_debug_fn *set_error_debug;

@@ -582,8 +582,10 @@ rsa_settable_params(void *ctx, void *provctx)
 	    (void (*)(void))sig_digest_verify_update }, \
 	{ OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, \
 	    (void (*)(void))sig_digest_verify_final }, \
-	{ OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))sig_get_params }, \
-	{ OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))sig_set_params }
+	{ OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, \
+	    (void (*)(void))sig_get_params }, \
+	{ OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, \
+	    (void (*)(void))sig_set_params }
 
 const OSSL_DISPATCH oprov_ecdsa_signature_functions[] = {
 	{ OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))ecdsa_newctx },
