@@ -29,7 +29,7 @@ struct oprov_ctx {
 	OSSL_LIB_CTX *libctx;		/* child of the core's context */
 	char *device;			/* "device" or OPTIGA_DEVICE */
 	char *cache_dir;		/* "pubcache-dir" or NULL */
-	uint16_t rsa_cert[2];		/* config "cert-E0FC"/"cert-E0FD" */
+	uint16_t rsa_cert[2];		/* "cert-E0FC", "cert-E0FD" */
 	OSSL_FUNC_core_new_error_fn *new_error;
 	OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
 	OSSL_FUNC_core_vset_error_fn *vset_error;
