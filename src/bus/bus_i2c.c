@@ -293,8 +293,8 @@ bus_i2c_open(const char *spec, struct bus *bus)
 	bus->ops = &i2c_ops;
 	bus->ctx = c;
 	bus->addr = addr;
-	/* i2c-dev moves at most 8192 bytes per read() or write() */
-	bus->max_xfer = 8192;
+	/* i2c-dev moves up to 8192 bytes at once: more than any frame */
+	bus->max_xfer = 0;
 
 	return 0;
 fail:
