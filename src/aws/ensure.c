@@ -18,6 +18,7 @@
 #include "aws/buf.h"
 #include "util/err.h"
 #include "util/hex.h"
+#include "util/log.h"
 
 #define IS_RC(r, code) \
 	(OP_RC_LAYER(r) == OP_LAYER_AWS && OP_RC_CODE(r) == (code))
@@ -210,6 +211,11 @@ aws_ensure_ca(struct aws_client *c, const struct aws_ca_want *want,
 	memset(res, 0, sizeof(*res));
 	if ((r = aws_cert_id_from_pem(want->ca_pem, id)) != 0)
 		return op_errctx(r, "the CA certificate");
+	/* the record of an earlier run only informs: AWS's answer for the
+	 * ID computed now is what counts */
+	if (want->known_id != NULL && strcmp(want->known_id, id) != 0)
+		OP_WARN("aws", "the CA certificate changed since it was "
+		    "registered as %s; registering %s", want->known_id, id);
 
 	/* registered already?  The ID is ours to compute. */
 	r = aws_iot_describe_ca(c, id, &info);
