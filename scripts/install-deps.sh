@@ -8,7 +8,7 @@ PKGS="build-essential cmake pkg-config git
 libssl-dev openssl libcurl4-openssl-dev libjansson-dev libcmocka-dev
 libgpiod-dev libhidapi-dev libmosquitto-dev
 clang libclang-rt-14-dev
-python3 python3-botocore awscli
+python3 python3-botocore python3-cryptography awscli
 mosquitto mosquitto-clients
 softhsm2 libengine-pkcs11-openssl
 valgrind"
