@@ -299,6 +299,16 @@ int aws_ensure_device(struct aws_client *c,
     const struct aws_device_want *want, struct aws_device_result *res);
 
 /*
+ * <CA dir>/aws.json (castate.c): the CA's registration per endpoint.
+ * known: its certificate ID at endpoint, or "" when none is recorded.
+ * save: record res, writing the file only when something changed.
+ */
+void aws_ca_state_known(const char *dir, const char *endpoint,
+    char id[65]);
+int aws_ca_state_save(const char *dir, const struct aws_config *cfg,
+    const struct aws_ca_result *res, bool auto_reg);
+
+/*
  * Replace ${region}, ${account}, ${partition} and ${thing} in a policy
  * template; an unknown or unset placeholder is an error naming it.
  */

@@ -18,7 +18,6 @@
 #include "util/file.h"
 
 #define PEM_MAX		(64 * 1024)
-#define AWS_JSON	"aws.json"
 
 static const char help[] =
     "usage: optiga-perso aws register-ca DIR [--auto-registration]\n"
@@ -289,88 +288,6 @@ fail:
 	return r;
 }
 
-/* DIR/aws.json: what we registered, one entry per endpoint. */
-static json_t *
-aws_json_load(const char *dir)
-{
-	char *path = NULL;
-	json_t *doc = NULL;
-
-	if (asprintf(&path, "%s/" AWS_JSON, dir) < 0)
-		return NULL;
-	doc = json_load_file(path, 0, NULL);
-	free(path);
-	if (!json_is_object(doc) ||
-	    !json_is_array(json_object_get(doc, "registrations"))) {
-		json_decref(doc);
-		doc = json_pack("{s:i,s:[]}", "version", 1, "registrations");
-	}
-
-	return doc;
-}
-
-static json_t *
-aws_json_entry(json_t *doc, const char *endpoint)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(json_object_get(doc, "registrations"), i, e) {
-		const char *s = json_string_value(json_object_get(e,
-		    "endpoint"));
-
-		if (s != NULL && strcmp(s, endpoint) == 0)
-			return e;
-	}
-
-	return NULL;
-}
-
-static int
-aws_json_save(const char *dir, json_t *doc, const struct aws_config *cfg,
-    const struct aws_ca_result *res, bool auto_reg)
-{
-	json_t *e = aws_json_entry(doc, cfg->endpoint_url);
-	json_t *now;
-	char *path = NULL;
-	char *text = NULL;
-	int r;
-
-	now = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "endpoint",
-	    cfg->endpoint_url, "region", cfg->region, "certificateId",
-	    res->id, "certificateArn", res->arn, "account", res->account,
-	    "autoRegistration", auto_reg);
-	if (now == NULL)
-		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-		    "out of memory");
-
-	/* unchanged: leave the file alone, a second run is a no-op */
-	if (e != NULL && json_equal(e, now)) {
-		json_decref(now);
-		return 0;
-	}
-	if (e != NULL)
-		json_object_update(e, now);
-	else
-		json_array_append(json_object_get(doc, "registrations"),
-		    now);
-	json_decref(now);
-
-	if (asprintf(&path, "%s/" AWS_JSON, dir) < 0 || (text =
-	    json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
-		free(path);
-		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-		    "out of memory");
-	}
-	r = op_file_write_atomic(path, text, strlen(text), 0644);
-	if (r != 0)
-		op_errctx(r, "recording the registration in %s", path);
-	free(path);
-	free(text);
-
-	return r;
-}
-
 static int
 register_ca(struct cli *cli, struct aws_args *a, const char *dir)
 {
@@ -379,7 +296,7 @@ register_ca(struct cli *cli, struct aws_args *a, const char *dir)
 	struct verif_ctx v = { dir, &a->pass };
 	struct aws_ca_want want = { 0 };
 	struct aws_ca_result res;
-	json_t *rec = NULL;
+	char known[65];
 	char *pem = NULL;
 	char *tb = NULL;
 	char *role = NULL;
@@ -393,12 +310,8 @@ register_ca(struct cli *cli, struct aws_args *a, const char *dir)
 		goto fail;
 
 	/* what a previous run recorded, checked against AWS anyway */
-	if ((rec = aws_json_load(dir)) == NULL) {
-		r = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM), "out of memory");
-		goto fail;
-	}
-	want.known_id = json_string_value(json_object_get(aws_json_entry(rec,
-	    cfg->endpoint_url), "certificateId"));
+	aws_ca_state_known(dir, cfg->endpoint_url, known);
+	want.known_id = known[0] ? known : NULL;
 	want.ca_pem = pem;
 	want.allow_auto_registration = a->auto_reg || tb != NULL;
 	want.jitp_template = tb;
@@ -406,7 +319,7 @@ register_ca(struct cli *cli, struct aws_args *a, const char *dir)
 	want.make_verification = make_verification;
 	want.arg = &v;
 	if ((r = aws_ensure_ca(c, &want, &res)) != 0 ||
-	    (r = aws_json_save(dir, rec, cfg, &res,
+	    (r = aws_ca_state_save(dir, cfg, &res,
 	    want.allow_auto_registration)) != 0)
 		goto fail;
 
@@ -431,7 +344,6 @@ register_ca(struct cli *cli, struct aws_args *a, const char *dir)
 
 	r = 0;
 fail:
-	json_decref(rec);
 	aws_client_free(&c);
 	aws_config_free(&cfg);
 	free(pem);

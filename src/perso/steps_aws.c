@@ -4,9 +4,9 @@
  * missing), so they run on every pass and say "already done" when AWS
  * already holds everything as wanted.
  *
- * The CA's registration is remembered in <CA dir>/aws.json, keyed by
- * endpoint and account, so that other chips signed by the same CA skip
- * the registration code dance.
+ * The CA's registration is remembered in <CA dir>/aws.json (the same
+ * file 'aws register-ca' keeps), so that other chips signed by the same
+ * CA skip the registration code dance.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,58 +51,6 @@ client(struct flow *f)
 		return r;
 
 	return aws_client_new(f->aws_cfg, &f->aws);
-}
-
-/* --- <CA dir>/aws.json -------------------------------------------------- */
-
-static void
-aws_state_path(struct flow *f, char *out, size_t len)
-{
-	snprintf(out, len, "%s/aws.json", f->ca_dir);
-}
-
-/* The CA ID registered at this endpoint earlier, or "". */
-static void
-aws_state_known(struct flow *f, char id[65])
-{
-	char path[PATH_MAX + 16];
-	json_t *doc;
-	const char *v;
-
-	id[0] = '\0';
-	aws_state_path(f, path, sizeof(path));
-	if ((doc = json_load_file(path, 0, NULL)) == NULL)
-		return;
-	v = json_string_value(json_object_get(json_object_get(doc,
-	    f->aws_cfg->endpoint_url), "ca_id"));
-	if (v != NULL && strlen(v) == 64)
-		memcpy(id, v, 65);
-	json_decref(doc);
-}
-
-static int
-aws_state_save(struct flow *f, const struct aws_ca_result *res)
-{
-	char path[PATH_MAX + 16];
-	json_t *doc;
-	char *text;
-	int r;
-
-	aws_state_path(f, path, sizeof(path));
-	if ((doc = json_load_file(path, 0, NULL)) == NULL)
-		doc = json_object();
-	json_object_set_new(doc, f->aws_cfg->endpoint_url, json_pack(
-	    "{s:s,s:s,s:s,s:s}", "ca_id", res->id, "ca_arn", res->arn,
-	    "account", res->account, "region", f->aws_cfg->region));
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(doc);
-	if (text == NULL)
-		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-		    "out of memory");
-	r = op_file_write_atomic(path, text, strlen(text), 0644);
-	free(text);
-
-	return r;
 }
 
 /* --- aws-ca -------------------------------------------------------------- */
@@ -150,7 +98,7 @@ flow_aws_ca_run(struct flow *f, json_t *line)
 	if ((r = ca_open_cert_only(f->ca_dir, &ca)) != 0 ||
 	    (r = pem_of(ca_cert(ca), &ca_pem)) != 0)
 		goto out;
-	aws_state_known(f, known);
+	aws_ca_state_known(f->ca_dir, f->aws_cfg->endpoint_url, known);
 
 	memset(&want, 0, sizeof(want));
 	want.ca_pem = ca_pem;
@@ -161,7 +109,8 @@ flow_aws_ca_run(struct flow *f, json_t *line)
 	memset(&res, 0, sizeof(res));
 	if ((r = aws_ensure_ca(f->aws, &want, &res)) != 0)
 		goto out;
-	if ((r = aws_state_save(f, &res)) != 0)
+	if ((r = aws_ca_state_save(f->ca_dir, f->aws_cfg, &res,
+	    want.allow_auto_registration)) != 0)
 		goto out;
 
 	memcpy(f->aws_ca_id, res.id, sizeof(f->aws_ca_id));
@@ -188,6 +137,30 @@ flow_aws_device_done(struct flow *f)
 	return 0;
 }
 
+/*
+ * The policy created when the config names one that does not exist and
+ * gives no document: a device may connect as its own thing and use the
+ * topics under its thing name, nothing else.  One policy serves a whole
+ * product line, so it names no thing: AWS substitutes the connecting
+ * thing for ${iot:Connection.Thing.ThingName}.
+ */
+static const char default_policy[] =
+"{\n"
+"  \"Version\": \"2012-10-17\",\n"
+"  \"Statement\": [\n"
+"    {\"Effect\": \"Allow\", \"Action\": \"iot:Connect\",\n"
+"     \"Resource\": \"arn:${partition}:iot:${region}:${account}:client/"
+"${iot:Connection.Thing.ThingName}\"},\n"
+"    {\"Effect\": \"Allow\", \"Action\": [\"iot:Publish\", "
+"\"iot:Receive\"],\n"
+"     \"Resource\": \"arn:${partition}:iot:${region}:${account}:topic/"
+"${iot:Connection.Thing.ThingName}/*\"},\n"
+"    {\"Effect\": \"Allow\", \"Action\": \"iot:Subscribe\",\n"
+"     \"Resource\": \"arn:${partition}:iot:${region}:${account}:"
+"topicfilter/${iot:Connection.Thing.ThingName}/*\"}\n"
+"  ]\n"
+"}\n";
+
 static int
 policy_template(struct flow *f, char **tmpl)
 {
@@ -198,8 +171,11 @@ policy_template(struct flow *f, char **tmpl)
 	int r;
 
 	*tmpl = NULL;
-	if (path == NULL)
-		return 0;
+	if (path == NULL) {
+		*tmpl = strdup(default_policy);
+		return *tmpl ? 0 : op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+		    "out of memory");
+	}
 	if ((r = op_file_read(path, 64 * 1024, &buf, &len)) != 0)
 		return op_errctx(r, "policy document");
 	*tmpl = (char *)buf;
