@@ -87,8 +87,8 @@ chip_ecdsa_to_der(const uint8_t *in, size_t inlen, uint8_t *out,
 {
 	const uint8_t *p = in;
 	size_t left = inlen;
-	const uint8_t *r, *s;
-	size_t rn, sn, body, total;
+	const uint8_t *r = NULL, *s = NULL;
+	size_t rn = 0, sn = 0, body, total;
 	uint8_t *o = out;
 	int rc;
 

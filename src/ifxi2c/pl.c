@@ -244,7 +244,7 @@ pl_negotiate_clock(struct ifxi2c *c, op_deadline_t dl)
 	unsigned want = c->cfg.clock_khz ? c->cfg.clock_khz :
 	    IFXI2C_CLOCK_DEFAULT;
 	uint8_t mode[2] = { 0x80, 0 };	/* bit 15: persistent */
-	unsigned khz;
+	unsigned khz = 0;
 	int r;
 
 	if ((r = pl_set_clock(c, IFXI2C_CLOCK_NEGOTIATE)) != 0 ||

@@ -136,7 +136,7 @@ decode_tls(const uint8_t *buf, size_t len, STACK_OF(X509) *sk)
 	size_t outer;
 	size_t list;
 	size_t off;
-	size_t used;
+	size_t used = 0;
 	int r;
 
 	if (len < 6)
@@ -176,7 +176,7 @@ certslot_decode(const uint8_t *buf, size_t len, STACK_OF(X509) **chain,
     enum certslot_format *fmt)
 {
 	STACK_OF(X509) *sk;
-	size_t used;
+	size_t used = 0;
 	int r = 0;
 
 	if ((sk = sk_X509_new_null()) == NULL)
