@@ -275,9 +275,10 @@ pl_negotiate_clock(struct ifxi2c *c, op_deadline_t dl)
 
 /*
  * The frame size to ask for.  A frame write is one transaction of the
- * register byte plus the frame, so a bus with a transfer limit caps it.
- * On such a bus we ask for 55 unless told otherwise: the size the vendor
- * uses with FT260 bridges, which carry 60 bytes a transaction.
+ * register byte plus the frame, so a bus with a transfer limit caps it:
+ * the largest frame that fits, unless told otherwise.  The backend sets
+ * the limit; the FT260 one reports 56 by default, for the 55-byte frames
+ * the vendor uses with that bridge.
  */
 static int
 pl_frame_size_wanted(const struct ifxi2c *c, unsigned *n)
@@ -293,8 +294,6 @@ pl_frame_size_wanted(const struct ifxi2c *c, unsigned *n)
 		    "layer: %s carries only %zu bytes a transaction; frames "
 		    "need at least %u + 1", c->bus->name, max,
 		    IFX_FRAME_SIZE_MIN);
-	if (c->cfg.frame_size == 0)
-		*n = IFX_FRAME_SIZE_FT260;
 	if (*n > max - 1)
 		*n = (unsigned)(max - 1);
 
