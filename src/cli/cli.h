@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 struct chip;
+struct perso_opts;
 
 struct cli {
 	const char *device;	/* -d/--device or OPTIGA_DEVICE */
@@ -46,6 +47,10 @@ void cli_progress(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Print a JSON document on stdout (for --json) and free it. */
 void cli_print_json(json_t *doc);
+
+/* personalize with --devices or --devices-file (cmd_personalize_batch.c) */
+int cli_personalize_batch(struct cli *cli, const struct perso_opts *o,
+    const char *list, const char *file, unsigned jobs);
 
 /* Shared by the chip subcommands (cli_util.c). */
 /* An object from "0xE0F1", "E0F1" or an alias ("key1"). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "perso/batch.h"
 #include "perso/perso.h"
 #include "util/err.h"
 
@@ -21,6 +22,9 @@ usage(void)
 	    "           [--days N] [--no-auto-registration]\n"
 	    "           [--policy-file FILE] [--endpoint-url URL]\n"
 	    "           [--profile NAME] [--region REGION]\n"
+	    "           [--devices URI,... | --devices-file FILE] [--jobs N]\n"
+	    "           [--registration api|jitp|none] [--jitp-role ARN]\n"
+	    "           [--jitp-template FILE] [--ca-key pkcs11:URI]\n"
 	    "\n"
 	    "Give the chip its identity: generate a key pair inside it, build\n"
 	    "a CSR signed inside it, issue the certificate from your CA,\n"
@@ -50,6 +54,19 @@ usage(void)
 	    "                     ${account}, ${partition}, ${thing}\n"
 	    "  --endpoint-url URL AWS IoT endpoint (also AWS_ENDPOINT_URL_IOT)\n"
 	    "  --profile, --region  as for the AWS CLI\n"
+	    "  --devices URI,...  many chips in parallel (docs/production.md):\n"
+	    "                     a record and a line in the table each\n"
+	    "  --devices-file F   the same, one URI per line\n"
+	    "  --jobs N           chips at a time (default 8, at most 64)\n"
+	    "  --registration M   api (default): each certificate registered\n"
+	    "                     now; jitp: the CA with a provisioning\n"
+	    "                     template, chips register on first connection;\n"
+	    "                     none: no AWS call, DIR/bulk-input.jsonl and\n"
+	    "                     bulk-template.json for bulk registration\n"
+	    "  --jitp-role ARN    jitp: the role AWS IoT runs the template as\n"
+	    "  --jitp-template F  jitp: your template (default: thing, policy)\n"
+	    "  --ca-key URI       the CA key in a PKCS#11 token (RFC 7512 URI);\n"
+	    "                     --ca-pass then gives the PIN\n"
 	    "\n"
 	    "Example (emulated chip, local endpoint as in scripts/demo.sh):\n"
 	    "  optiga-perso -d sim:/tmp/chip.sock personalize \\\n"
@@ -112,10 +129,20 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		{ "endpoint-url", required_argument, NULL, 'e' },
 		{ "profile", required_argument, NULL, 'R' },
 		{ "region", required_argument, NULL, 'g' },
+		{ "devices", required_argument, NULL, 'L' },
+		{ "devices-file", required_argument, NULL, 'M' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "registration", required_argument, NULL, 'G' },
+		{ "jitp-role", required_argument, NULL, 'T' },
+		{ "jitp-template", required_argument, NULL, 'X' },
+		{ "ca-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct perso_opts o;
+	const char *dev_list = NULL;
+	const char *dev_file = NULL;
+	unsigned jobs = 0;
 	json_t *summary = NULL;
 	char *end;
 	int ch;
@@ -153,6 +180,23 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		case 'e': o.aws.endpoint_url = optarg; break;
 		case 'R': o.aws.profile = optarg; break;
 		case 'g': o.aws.region = optarg; break;
+		case 'L': dev_list = optarg; break;
+		case 'M': dev_file = optarg; break;
+		case 'J':
+			jobs = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || jobs == 0 ||
+			    jobs > PERSO_BATCH_MAX_JOBS)
+				return cli_usage_error(cli, "--jobs '%s': give "
+				    "1 to %u", optarg, PERSO_BATCH_MAX_JOBS);
+			break;
+		case 'G':
+			if ((r = perso_registration_parse(optarg,
+			    &o.registration)) != 0)
+				return r;
+			break;
+		case 'T': o.jitp_role_arn = optarg; break;
+		case 'X': o.jitp_template = optarg; break;
+		case 'K': o.ca_key = optarg; break;
 		case 'h':
 			usage();
 			return 0;
@@ -165,9 +209,15 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		    argv[optind]);
 	if (o.config_path == NULL)
 		return cli_usage_error(cli, "--config FILE is required");
+	if ((r = perso_opts_check(&o)) != 0)
+		return r;
+	if (dev_list != NULL || dev_file != NULL) {
+		r = cli_personalize_batch(cli, &o, dev_list, dev_file, jobs);
+		goto export;
+	}
 	if (cli->device == NULL || cli->device[0] == '\0')
-		return cli_usage_error(cli, "no device: give -d URI or set "
-		    "OPTIGA_DEVICE");
+		return cli_usage_error(cli, "no device: give -d URI, "
+		    "--devices or set OPTIGA_DEVICE");
 	o.device = cli->device;
 	o.progress = progress;
 	o.progress_arg = cli;
@@ -178,6 +228,20 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 	else if (r == 0 && summary != NULL)
 		print_summary(cli, summary);
 	json_decref(summary);
+export:
+	/* the chips personalized so far, in the form bulk registration takes */
+	if (o.registration == PERSO_REG_NONE) {
+		const char *where = NULL;
+		size_t n = 0;
+		int e = perso_bulk_export_for(&o, &n, &where);
+
+		if (e != 0 && r == 0)
+			r = e;
+		else if (e == 0)
+			cli_progress(cli, "%zu chip(s) for bulk registration: "
+			    "%s/bulk-input.jsonl, %s/bulk-template.json", n,
+			    where, where);
+	}
 
 	return r;
 }

@@ -74,6 +74,14 @@ int perso_cert_store(struct chip *chip, uint16_t slot,
 
 /* --- the whole flow (flow.c) ------------------------------------------- */
 
+/* How the certificates reach AWS IoT (docs/production.md). */
+enum perso_registration {
+	PERSO_REG_API = 0,	/* RegisterCertificate etc. per chip */
+	PERSO_REG_JITP,		/* the CA with a template; chips register
+				 * themselves on first connection */
+	PERSO_REG_NONE		/* nothing; export for bulk registration */
+};
+
 struct perso_opts {
 	const char *device;		/* chip URI */
 	const char *config_path;
@@ -90,6 +98,13 @@ struct perso_opts {
 	bool auto_registration;		/* register the CA with it */
 	struct aws_config_opts aws;
 	const char *policy_file;	/* overrides the config */
+	enum perso_registration registration;
+	const char *jitp_role_arn;	/* PERSO_REG_JITP: the role AWS IoT
+					 * assumes to run the template */
+	const char *jitp_template;	/* a template file; NULL: made from
+					 * the config's thing and policy */
+	const char *ca_key;		/* "pkcs11:..." signs instead of the
+					 * CA directory's key file; NULL */
 
 	/* progress: called before and after each step */
 	void (*progress)(void *arg, const char *step, const char *what);
