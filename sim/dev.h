@@ -15,6 +15,7 @@
 
 #include "codec/frame.h"
 
+#include "prl.h"
 #include "sim.h"
 #include "stats.h"
 #include "tl.h"
@@ -128,6 +129,7 @@ struct sim_dev {
 	uint64_t nack_until;	/* address NACKed before this time */
 	uint64_t busy_until;	/* executing before this time */
 	bool prl_used;		/* host used PRESENCE since the reset */
+	struct sim_prl prl;	/* shielded connection (prl.c) */
 };
 
 /* Fill opts with the defaults (Trust M3, fast, 400 kHz, 0x30). */

@@ -1,24 +1,21 @@
 /*
  * Hand-over from the link side to the chip side: one reassembled APDU
- * in, its response out, and the seam where the presentation layer goes.
+ * in, its response out; units with PRESENCE go through prl.c.
  */
 #include <string.h>
 
 #include "util/log.h"
 
 #include "dev.h"
+#include "prl.h"
 
 #define MOD "sim-exec"
-
-/* SCTR values (fact sheet 4.1) */
-#define SIM_SCTR_PLAIN		0x20	/* record, nothing protected */
-#define SIM_SCTR_ALERT_FATAL	0x40
 
 /* The chip's general failure response: Sta FF, OutLen 0. */
 static const uint8_t rsp_failure[] = { 0xff, 0x00, 0x00, 0x00 };
 
-static size_t
-exec_chip(struct sim_dev *dev, const uint8_t *apdu, size_t len,
+size_t
+sim_exec_chip(struct sim_dev *dev, const uint8_t *apdu, size_t len,
     uint8_t *rsp, size_t cap)
 {
 	size_t n;
@@ -48,31 +45,23 @@ sim_exec_apdu(struct sim_dev *dev)
 	uint64_t exec_us;
 
 	if (!tl->in_presence) {
-		n = exec_chip(dev, tl->in, tl->in_len, rsp, SIM_APDU_MAX);
+		n = sim_exec_chip(dev, tl->in, tl->in_len, rsp, SIM_APDU_MAX);
 	} else {
 		/*
-		 * PRESENCE: an SCTR byte leads the APDU.  With no session,
-		 * SCTR 20 (nothing protected) is allowed and answered inside
-		 * a plain record (fact sheet 4.6).
-		 * XXX: no handshake, protected records or context
-		 * management yet; any other SCTR gets a fatal alert, which
-		 * ends the host's attempt at a shielded connection.
+		 * PRESENCE: an SCTR byte leads the unit (prl.c).  The first
+		 * one since a reset finds no session from before it.
 		 */
+		if (!dev->prl_used)
+			sim_prl_reset(&dev->prl);
 		dev->prl_used = true;
 		flags = SIM_PCTR_PRESENCE;
-		if (dev->opts.product == SIM_TRUST_X || tl->in_len < 1 ||
-		    tl->in[0] != SIM_SCTR_PLAIN) {
-			OP_WARN(MOD, "presentation layer message SCTR 0x%02x "
-			    "not supported; fatal alert", tl->in_len ?
-			    tl->in[0] : 0);
-			rsp[0] = SIM_SCTR_ALERT_FATAL;
-			sim_tl_set_response(tl, rsp, 1, flags, max_packet);
+		n = sim_prl_handle(dev, tl->in, tl->in_len, rsp, sizeof(rsp));
+		if ((rsp[0] & 0xE0) != 0x20) {
+			/* handshake or alert: nothing was executed */
+			sim_tl_set_response(tl, rsp, n, flags, max_packet);
 			sim_stats_name(&dev->stats, "PresentationLayer");
 			return;
 		}
-		rsp[0] = SIM_SCTR_PLAIN;
-		n = 1 + exec_chip(dev, tl->in + 1, tl->in_len - 1, rsp + 1,
-		    SIM_APDU_MAX);
 	}
 
 	name = sim_chip_last_command(dev->chip);

@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/log.h"
 
+#include "capture.h"
 #include "dev.h"
 #include "lock.h"
 #include "server.h"
@@ -20,6 +21,13 @@
 #define EXIT_USAGE	2
 
 static volatile sig_atomic_t stop_requested;
+static const char *capture_path;
+
+/* The chip side's half of the shielded connection (sim/prl.h). */
+static const struct sim_prl_chip prl_chip = {
+	.secret = sim_chip_binding_secret,
+	.protect = sim_chip_set_protection,
+};
 
 static void
 usage(FILE *f)
@@ -48,6 +56,8 @@ usage(FILE *f)
 	    "  --nack-busy         with --realtime, also NACK the address\n"
 	    "                      while busy (at most 100 ms), as a real\n"
 	    "                      chip does; exercises the host's retries\n"
+	    "  --capture FILE      write every virtual bus request and\n"
+	    "                      response to FILE (format: sim/capture.h)\n"
 	    "  -v, --verbose       log to stderr; repeat for more (-vvv\n"
 	    "                      traces every frame and APDU)\n"
 	    "  -h, --help          this help\n"
@@ -90,6 +100,7 @@ enum {
 	OPT_REALTIME,
 	OPT_CLOCK,
 	OPT_NACK_BUSY,
+	OPT_CAPTURE,
 	OPT_VERSION
 };
 
@@ -105,6 +116,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **state,
 		{ "realtime", no_argument, NULL, OPT_REALTIME },
 		{ "clock-khz", required_argument, NULL, OPT_CLOCK },
 		{ "nack-busy", no_argument, NULL, OPT_NACK_BUSY },
+		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -146,6 +158,9 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **state,
 			break;
 		case OPT_NACK_BUSY:
 			o->nack_busy = true;
+			break;
+		case OPT_CAPTURE:
+			capture_path = optarg;
 			break;
 		case 'v':
 			(*verbose)++;
@@ -239,6 +254,9 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	sim_dev_init(dev, &opts, chip);
+	dev->prl.chip_ops = &prl_chip;
+	if (capture_path != NULL && (r = sim_capture_open(capture_path)) != 0)
+		goto fail;
 
 	if ((r = sim_server_listen(sock, &listen_fd)) != 0)
 		goto fail;
@@ -257,6 +275,7 @@ fail:
 	if (code != 0)
 		fprintf(stderr, "optiga-sim: %s\n", op_errmsg()[0] ?
 		    op_errmsg() : "failed");
+	sim_capture_close();
 	if (listen_fd >= 0)
 		close(listen_fd);
 	free(dev);

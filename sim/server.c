@@ -16,6 +16,7 @@
 #include "util/err.h"
 #include "util/log.h"
 
+#include "capture.h"
 #include "server.h"
 #include "vbus.h"
 
@@ -184,6 +185,7 @@ conn_serve(struct sim_dev *dev, struct conn *c)
 	while ((n = sim_vbus_parse(c->in + used, c->in_len - used,
 	    &req)) > 0) {
 		rlen = sim_vbus_handle(dev, &req, c->out, SIM_VBUS_RSP_MAX);
+		sim_capture_exchange(c->in + used, n, c->out, rlen);
 		used += n;
 		if (server_send_all(c->fd, c->out, rlen) != 0) {
 			OP_WARN(MOD, "client does not take its answer: %s",

@@ -41,6 +41,25 @@ size_t sim_chip_execute(struct sim_chip *chip, const uint8_t *apdu,
  */
 uint64_t sim_chip_last_exec_us(const struct sim_chip *chip);
 
+/*
+ * The shielded connection (sim/prl.c).  The link side calls
+ * sim_chip_set_protection() right before sim_chip_execute() for an APDU
+ * that came in a presentation-layer record: level is the record's
+ * protection bits (1: command protected, 2: response protected) and oid
+ * the PTFBIND object whose secret keyed the session.  It holds for that
+ * one APDU, so Conf(oid)/Int(oid) access conditions can be met; APDUs
+ * without it run at level 0.
+ */
+void sim_chip_set_protection(struct sim_chip *chip, unsigned level,
+    uint16_t oid);
+
+/*
+ * The platform binding secret, the contents of 0xE140, whatever its
+ * access conditions say (the chip reads its own object).  Fails (-1)
+ * unless the object exists and holds exactly 64 bytes.
+ */
+int sim_chip_binding_secret(struct sim_chip *chip, uint8_t out[64]);
+
 /* A reset of any kind: application closed, volatile state dropped. */
 void sim_chip_reset(struct sim_chip *chip);
 

@@ -29,7 +29,10 @@ tl_broken(struct sim_tl *tl, const char *why, uint8_t pctr, size_t len)
 static bool
 tl_append(struct sim_tl *tl, const uint8_t *p, size_t n)
 {
-	if (n > sizeof(tl->in) - tl->in_len)
+	/* SCTR, SEQ and tag come on top of an APDU with PRESENCE */
+	size_t max = tl->in_presence ? sizeof(tl->in) : SIM_APDU_MAX;
+
+	if (n > max - tl->in_len)
 		return false;
 	memcpy(tl->in + tl->in_len, p, n);
 	tl->in_len += n;

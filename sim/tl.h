@@ -32,8 +32,8 @@ enum sim_tl_event {
 };
 
 struct sim_tl {
-	/* inbound */
-	uint8_t in[SIM_APDU_MAX];
+	/* inbound: an APDU, or a protected record of one with PRESENCE */
+	uint8_t in[SIM_RSP_MAX];
 	size_t in_len;
 	bool chain_open;
 	bool in_presence;	/* PRESENCE bit of the first packet */

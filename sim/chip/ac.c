@@ -53,9 +53,26 @@ counter_below(struct sim_chip *chip, uint16_t oid)
 	return value < threshold;
 }
 
+/*
+ * Conf(OID)/Int(OID) by a shielded connection (fact sheet 4.8, 7.2):
+ * the session was keyed from that PTFBIND object, and for a change or
+ * execute the command was protected, for a read the response is.
+ * XXX: the protected-update path of Conf/Int (SetObjectProtected) is not
+ * emulated; there the shielded connection is the only way.
+ */
+static bool
+shielded(const struct sim_chip *chip, const struct meta_ac_cond *c,
+    uint8_t what)
+{
+	unsigned need = what == META_TAG_READ ? 2 : 1;
+
+	return chip->prot_oid != 0 && chip->prot_oid == c->oid &&
+	    (chip->prot & need) != 0;
+}
+
 static bool
 cond_holds(struct sim_chip *chip, const struct sim_obj *o,
-    const struct meta_ac_cond *c)
+    const struct meta_ac_cond *c, uint8_t what)
 {
 	switch (c->kind) {
 	case META_AC_ALW:
@@ -80,14 +97,10 @@ cond_holds(struct sim_chip *chip, const struct sim_obj *o,
 		return counter_below(chip, c->oid);
 	case META_AC_CONF:
 	case META_AC_INT:
+		return shielded(chip, c, what);
 	case META_AC_AUTO:
 	default:
-		/*
-		 * XXX: no shielded connection, protected update or HMAC
-		 * authorization is emulated yet, so Conf/Int/Auto never
-		 * hold.  The link side would have to tell us that the APDU
-		 * arrived in a protected record.
-		 */
+		/* XXX: no HMAC authorization is emulated: Auto never holds. */
 		return false;
 	}
 }
@@ -106,7 +119,7 @@ sim_ac_allows(struct sim_chip *chip, const struct sim_obj *o, uint8_t what)
 		return false;
 
 	for (size_t i = 0; i < e.n; i++) {
-		token = token && cond_holds(chip, o, &e.c[i]);
+		token = token && cond_holds(chip, o, &e.c[i], what);
 		if (e.c[i].or_next || i + 1 == e.n) {
 			if (token)
 				return true;

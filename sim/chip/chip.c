@@ -166,6 +166,25 @@ sim_chip_reset(struct sim_chip *chip)
 	chip->app_open = false;
 }
 
+void
+sim_chip_set_protection(struct sim_chip *chip, unsigned level, uint16_t oid)
+{
+	chip->prot = level & 3;
+	chip->prot_oid = oid;
+}
+
+int
+sim_chip_binding_secret(struct sim_chip *chip, uint8_t out[64])
+{
+	struct sim_obj *o = sim_obj_find(chip, SIM_OID_PLATFORM_BINDING);
+
+	if (o == NULL || o->kind != SIM_OBJ_DATA || o->used != 64)
+		return -1;
+	memcpy(out, o->data, 64);
+
+	return 0;
+}
+
 uint64_t
 sim_chip_last_exec_us(const struct sim_chip *chip)
 {
@@ -265,6 +284,9 @@ sim_chip_execute(struct sim_chip *chip, const uint8_t *apdu, size_t len,
 		chip->last_error = 0;
 
 	err = dispatch(chip, apdu, len, &c);
+	/* a protection level holds for one APDU */
+	chip->prot = 0;
+	chip->prot_oid = 0;
 	if ((cerr = commit(chip)) != 0)
 		err = cerr;
 	chip->exec_us = c.us;

@@ -63,6 +63,7 @@ enum sim_alg {
 #define SIM_OID_LCSA		0xF1C0
 #define SIM_OID_SECSTA_A	0xF1C1
 #define SIM_OID_SESSION_0	0xE100
+#define SIM_OID_PLATFORM_BINDING 0xE140
 #define SIM_SESSIONS		4
 
 #define SIM_UID_LEN		27
@@ -102,6 +103,8 @@ struct sim_chip {
 	uint8_t hib_handle[8];
 	bool hib_valid;
 	bool dirty;		/* persistent state changed by this APDU */
+	unsigned prot;		/* PRL protection of this APDU (sim.h) */
+	uint16_t prot_oid;
 	uint64_t exec_us;
 	const char *cmd_name;
 };

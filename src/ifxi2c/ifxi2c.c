@@ -7,6 +7,7 @@
 
 #include "codec/tlv.h"
 #include "ifxi2c/ifxi2c_int.h"
+#include "ifxi2c/prl.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -81,6 +82,10 @@ ifxi2c_reset(struct ifxi2c *c, enum ifxi2c_reset kind)
 	if (r != 0)
 		return r;
 
+	/* a chip reset ends any shielded session (fact sheet 3.3) */
+	if (kind != IFXI2C_RESET_NONE)
+		prl_drop(c);
+
 	/* DATA_REG_LEN went back to its default with the reset. */
 	c->frame_size = IFX_FRAME_SIZE_DEFAULT;
 	if (c->bus->max_xfer != 0 && c->bus->max_xfer - 1 < c->frame_size)
@@ -119,7 +124,10 @@ ifxi2c_open(struct bus *bus, const struct ifxi2c_cfg *cfg,
 	}
 	c->bus = bus;
 	c->cfg = *cfg;
+	c->cfg.binding_secret = NULL;	/* copied by prl_new, not kept */
 	dl_init(c);
+	if (cfg->shielded && (r = prl_new(c, cfg->binding_secret)) != 0)
+		goto fail;
 
 	if ((r = ifxi2c_reset(c, cfg->reset)) != 0) {
 		op_errctx(r, "%s: opening the IFX I2C link", bus->name);
@@ -131,6 +139,8 @@ ifxi2c_open(struct bus *bus, const struct ifxi2c_cfg *cfg,
 	bus = NULL;	/* now owned by *out */
 	r = 0;
 fail:
+	if (c != NULL)
+		prl_free(c);
 	free(c);
 	bus_close(&bus);
 
@@ -145,6 +155,7 @@ ifxi2c_close(struct ifxi2c **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	bus_close(&c->bus);
+	prl_free(c);
 	free(c);
 	*cp = NULL;
 }
@@ -171,8 +182,11 @@ ifxi2c_transceive(struct ifxi2c *c, const uint8_t *apdu, size_t len,
 		    "command of %zu bytes; the chip takes 1..%u", len,
 		    APDU_MAX_LEN);
 
-	if ((r = tl_transceive(c, apdu, len, rsp, cap, rsp_len,
-	    deadline)) == 0)
+	if (c->prl != NULL)
+		r = prl_transceive(c, apdu, len, rsp, cap, rsp_len, deadline);
+	else
+		r = tl_transceive(c, apdu, len, rsp, cap, rsp_len, deadline);
+	if (r == 0)
 		return 0;
 
 	/* As the vendor does: RESYNC once, then report. */
@@ -191,6 +205,12 @@ void
 ifxi2c_set_redact(struct ifxi2c *c, bool on)
 {
 	c->redact = on;
+}
+
+bool
+ifxi2c_shielded(const struct ifxi2c *c)
+{
+	return c->prl != NULL;
 }
 
 unsigned

@@ -21,11 +21,21 @@ enum ifxi2c_reset {
 	IFXI2C_RESET_WARM = 2
 };
 
+/* The platform binding secret: object 0xE140 and the host's copy. */
+#define IFXI2C_SECRET_LEN	64
+
 struct ifxi2c_cfg {
 	unsigned frame_size;	/* wanted DATA_REG_LEN; 0 = 277, or the
 				 * largest the bus carries (55 on FT260) */
 	unsigned clock_khz;	/* 0 = 400 */
 	enum ifxi2c_reset reset;
+	/*
+	 * Shielded connection (src/ifxi2c/prl.c): every APDU encrypted and
+	 * authenticated both ways with keys from binding_secret (64 bytes,
+	 * copied at open; NULL: the evaluation value ifxi2c_secret_eval).
+	 */
+	bool shielded;
+	const uint8_t *binding_secret;
 };
 
 /* Counters since open, for -v and for benchmarks. */
@@ -67,6 +77,15 @@ int ifxi2c_transceive(struct ifxi2c *ctx, const uint8_t *apdu, size_t len,
 void ifxi2c_set_redact(struct ifxi2c *ctx, bool on);
 
 unsigned ifxi2c_frame_size(const struct ifxi2c *ctx);
+bool ifxi2c_shielded(const struct ifxi2c *ctx);
+
+/* 01 02 .. 40: the secret evaluation samples ship with (secret.c). */
+extern const uint8_t ifxi2c_secret_eval[IFXI2C_SECRET_LEN];
+/* The host's copy: exactly 64 raw bytes, mode 0600 or stricter. */
+int ifxi2c_secret_load(const char *path, uint8_t out[IFXI2C_SECRET_LEN]);
+/* Written atomically with mode 0600. */
+int ifxi2c_secret_store(const char *path,
+    const uint8_t secret[IFXI2C_SECRET_LEN]);
 void ifxi2c_get_stats(const struct ifxi2c *ctx, struct ifxi2c_stats *st);
 
 #endif

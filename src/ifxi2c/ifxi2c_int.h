@@ -79,6 +79,9 @@ struct ifxi2c {
 	bool presence;
 	/* trace frame headers only: the APDUs may carry a secret */
 	bool redact;
+
+	/* presentation layer (prl.c), NULL unless shielded */
+	struct prl *prl;
 };
 
 /* physical layer (pl.c) */
