@@ -267,7 +267,8 @@ perso_run(const struct perso_opts *opts, json_t **summary)
 		json_t *line;
 		int done;
 
-		if (opts->no_aws && s->cloud)
+		if ((opts->no_aws && s->cloud) ||
+		    (s->enabled != NULL && !s->enabled(&f)))
 			continue;
 		if (opts->progress != NULL)
 			opts->progress(opts->progress_arg, s->name, s->what);

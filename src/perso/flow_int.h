@@ -56,6 +56,8 @@ struct flow_step {
 	int (*done)(struct flow *f);
 	/* do it; fields for the record line go into line */
 	int (*run)(struct flow *f, json_t *line);
+	/* NULL: always part of the flow; else only when it says so */
+	bool (*enabled)(const struct flow *f);
 };
 
 extern const struct flow_step flow_steps[];

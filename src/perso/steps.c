@@ -15,6 +15,7 @@
 #include "perso/csr.h"
 #include "perso/flow_int.h"
 #include "perso/record.h"
+#include "perso/steps_tls.h"
 #include "provider/oprov.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -386,20 +387,38 @@ write_run(struct flow *f, json_t *line)
 	return 0;
 }
 
+static bool
+connect_asked(const struct flow *f)
+{
+	return f->o->connect_endpoint != NULL;
+}
+
+static bool
+lock_asked(const struct flow *f)
+{
+	return f->o->lock;
+}
+
 const struct flow_step flow_steps[] = {
 	{ "keygen", "generate the key pair inside the chip", false, false,
-	    keygen_done, keygen_run },
+	    keygen_done, keygen_run, NULL },
 	{ "csr", "build the CSR, signed inside the chip", false, false,
-	    csr_done, csr_run },
+	    csr_done, csr_run, NULL },
 	{ "sign", "issue the certificate from the CA", false, false,
-	    sign_done, sign_run },
+	    sign_done, sign_run, NULL },
 	{ "prove", "prove the chip holds the certificate's key", false,
-	    false, prove_done, prove_run },
+	    false, prove_done, prove_run, NULL },
 	{ "write", "write the certificate to its slot, read it back", false,
-	    false, write_done, write_run },
+	    false, write_done, write_run, NULL },
 	{ "aws-ca", "register the CA with AWS IoT", true, true,
-	    flow_aws_ca_done, flow_aws_ca_run },
+	    flow_aws_ca_done, flow_aws_ca_run, NULL },
 	{ "aws-device", "register the certificate, thing and policy", true,
-	    true, flow_aws_device_done, flow_aws_device_run },
-	{ NULL, NULL, false, false, NULL, NULL }
+	    true, flow_aws_device_done, flow_aws_device_run,
+	    NULL },
+	{ "connect", "connect to the broker with the chip key (--connect)",
+	    false, true, flow_connect_done, flow_connect_run,
+	    connect_asked },
+	{ "lock", "lock the key and certificate slots (--lock)", false,
+	    true, flow_lock_done, flow_lock_run, lock_asked },
+	{ NULL, NULL, false, false, NULL, NULL, NULL }
 };

@@ -16,7 +16,8 @@ export OP_ASAN_PRELOAD
 # ossl ARGS: openssl able to load optiga.so
 ossl() {
 	if [ -n "$OP_ASAN_PRELOAD" ]; then
-		LD_PRELOAD="$OP_ASAN_PRELOAD" ASAN_OPTIONS=detect_leaks=0 \
+		LD_PRELOAD="$OP_ASAN_PRELOAD${LD_PRELOAD:+ $LD_PRELOAD}" \
+		    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
 		    openssl "$@"
 	else
 		openssl "$@"

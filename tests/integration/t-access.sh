@@ -1,5 +1,6 @@
 #!/bin/bash
 # Access refusals come from the chip and exit 4 with its code explained.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

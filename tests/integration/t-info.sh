@@ -1,6 +1,7 @@
 #!/bin/bash
 # info: the UID (27 bytes), product, firmware build and life cycles, the
 # slots with their contents, in text and JSON; errors name the device.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

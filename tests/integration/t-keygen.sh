@@ -2,6 +2,7 @@
 # keygen: every key type on a Trust M3 gives a PEM public key that
 # OpenSSL reads, of the right type; slot/type mismatches are refused
 # before the chip is touched.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

@@ -6,6 +6,7 @@
 # Each write is 1000 bytes, one SetDataObject, which the simulator commits
 # atomically.  A write that takes two commands (over 1549 bytes) can be
 # cut between them on a real chip too; that is not what this tests.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

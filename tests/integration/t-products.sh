@@ -1,6 +1,7 @@
 #!/bin/bash
 # Products: a Trust X has no RSA, no P-521 and no 0xE0FC; a Trust M V1
 # has no P-521.  The chip refuses (exit 4) and the message says why.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-x x

@@ -2,6 +2,7 @@
 # Keys found without pub=: a key generated through the provider is cached
 # by chip UID and slot; a certificate in the paired slot works as well;
 # the device can come from the provider's section in openssl.cnf.
+# bus: any
 . "$OP_TEST_LIB"
 
 . "$OP_SOURCE_DIR/tests/integration/provider-lib.sh"

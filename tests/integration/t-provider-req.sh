@@ -2,6 +2,7 @@
 # openssl req with the chip key through optiga.so: a key made by
 # 'optiga-perso keygen', named as optiga:0xE0F1?pub=FILE, signs a CSR that
 # plain openssl verifies and that carries exactly that public key.
+# bus: any
 . "$OP_TEST_LIB"
 
 . "$OP_SOURCE_DIR/tests/integration/provider-lib.sh"

@@ -4,6 +4,7 @@
 # offers only the EC groups whose "EC" key manager fetch lands in the
 # provider that announced them, so with optiga first it drops P-256 and
 # friends (docs/provider.md, "Provider order").
+# bus: any
 . "$OP_TEST_LIB"
 . "$OP_SOURCE_DIR/tests/integration/provider-lib.sh"
 

@@ -2,6 +2,7 @@
 # read/write: 1728 bytes (two chunks each way) to 0xE0E1 read back
 # identical; 1729 bytes refused before writing, naming file, size, object
 # and maximum, with the old contents kept; erase vs plain write.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

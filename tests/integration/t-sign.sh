@@ -2,6 +2,7 @@
 # sign: 300 P-256 signatures over random digests from 0xE0F1, all valid
 # DER (OpenSSL's ECDSA verify re-encodes and compares) and all verifying;
 # RSA-2048 and host hashing verify too.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3
