@@ -99,5 +99,9 @@ int cmd_csr(struct cli *cli, int argc, char **argv);
 int cmd_cert(struct cli *cli, int argc, char **argv);
 int cmd_ca(struct cli *cli, int argc, char **argv);
 int cmd_aws(struct cli *cli, int argc, char **argv);
+int cmd_connect(struct cli *cli, int argc, char **argv);
+int cmd_lock(struct cli *cli, int argc, char **argv);
+/* Say what is irreversible; without yes, ask on the terminal (cmd_lock.c). */
+int cli_confirm_irreversible(struct cli *cli, bool yes, const char *what);
 
 #endif

@@ -13,6 +13,7 @@
 #include "chip/chip.h"
 #include "cli/cli.h"
 #include "codec/tlv.h"
+#include "perso/perso.h"
 #include "util/err.h"
 #include "util/hex.h"
 
@@ -278,6 +279,8 @@ info_slot(struct info_out *o, struct chip *chip, const struct chip_slot *s)
 	json_object_set_new(j, "change", json_string(ac[0]));
 	json_object_set_new(j, "read", json_string(ac[1]));
 	json_object_set_new(j, "execute", json_string(ac[2]));
+	/* lock.c: life cycle operational and a change that can never hold */
+	json_object_set_new(j, "locked", json_boolean(perso_meta_locked(&m)));
 	if (m.has_type)
 		json_object_set_new(j, "type", json_string(
 		    chip_objtype_name(m.type)));
@@ -286,9 +289,9 @@ info_slot(struct info_out *o, struct chip *chip, const struct chip_slot *s)
 	    s->alias ? s->alias : "", s->desc);
 	if (what[0] != '\0')
 		cli_say(o->cli, "         %s\n", what);
-	cli_say(o->cli, "         %s; change %s; read %s; execute %s\n",
-	    m.has_lcso ? chip_lcs_name(m.lcso) : "operational", ac[0], ac[1],
-	    ac[2]);
+	cli_say(o->cli, "         %s%s; change %s; read %s; execute %s\n",
+	    m.has_lcso ? chip_lcs_name(m.lcso) : "operational",
+	    perso_meta_locked(&m) ? ", LOCKED" : "", ac[0], ac[1], ac[2]);
 	json_array_append_new(o->slots, j);
 }
 

@@ -25,6 +25,8 @@ usage(void)
 	    "           [--devices URI,... | --devices-file FILE] [--jobs N]\n"
 	    "           [--registration api|jitp|none] [--jitp-role ARN]\n"
 	    "           [--jitp-template FILE] [--ca-key pkcs11:URI]\n"
+	    "           [--connect HOST[:PORT] [--connect-ca-file FILE]]\n"
+	    "           [--lock [--yes]]\n"
 	    "\n"
 	    "Give the chip its identity: generate a key pair inside it, build\n"
 	    "a CSR signed inside it, issue the certificate from your CA,\n"
@@ -67,6 +69,13 @@ usage(void)
 	    "  --jitp-template F  jitp: your template (default: thing, policy)\n"
 	    "  --ca-key URI       the CA key in a PKCS#11 token (RFC 7512 URI);\n"
 	    "                     --ca-pass then gives the PIN\n"
+	    "  --connect HOST[:PORT]  finish by connecting to this MQTT broker\n"
+	    "                     with the chip key (as 'connect' does)\n"
+	    "  --connect-ca-file F  CAs for the broker's certificate\n"
+	    "                     (default: the system's trusted CAs)\n"
+	    "  --lock             then lock the key and certificate slots:\n"
+	    "                     IRREVERSIBLE on a real chip (docs/lock.md)\n"
+	    "  --yes              confirm --lock without a prompt (scripts)\n"
 	    "\n"
 	    "Example (emulated chip, local endpoint as in scripts/demo.sh):\n"
 	    "  optiga-perso -d sim:/tmp/chip.sock personalize \\\n"
@@ -88,7 +97,7 @@ print_summary(struct cli *cli, json_t *sum)
 	static const char *const keys[] = {
 		"uid", "product", "key_slot", "alg", "cert_slot", "subject",
 		"serial", "cert_sha256", "aws_ca_id", "aws_cert_id",
-		"aws_cert_arn", "thing", "policy", NULL
+		"aws_cert_arn", "thing", "policy", "connected", "locked", NULL
 	};
 	const char *k;
 	json_t *v;
@@ -136,10 +145,15 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		{ "jitp-role", required_argument, NULL, 'T' },
 		{ "jitp-template", required_argument, NULL, 'X' },
 		{ "ca-key", required_argument, NULL, 'K' },
+		{ "connect", required_argument, NULL, 'n' },
+		{ "connect-ca-file", required_argument, NULL, 'C' },
+		{ "lock", no_argument, NULL, 'k' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct perso_opts o;
+	bool yes = false;
 	const char *dev_list = NULL;
 	const char *dev_file = NULL;
 	unsigned jobs = 0;
@@ -197,6 +211,10 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		case 'T': o.jitp_role_arn = optarg; break;
 		case 'X': o.jitp_template = optarg; break;
 		case 'K': o.ca_key = optarg; break;
+		case 'n': o.connect_endpoint = optarg; break;
+		case 'C': o.connect_ca_file = optarg; break;
+		case 'k': o.lock = true; break;
+		case 'y': yes = true; break;
 		case 'h':
 			usage();
 			return 0;
@@ -209,6 +227,10 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		    argv[optind]);
 	if (o.config_path == NULL)
 		return cli_usage_error(cli, "--config FILE is required");
+	if (o.lock && (r = cli_confirm_irreversible(cli, yes, "--lock: "
+	    "when personalized, the key and certificate slots will be "
+	    "locked for good")) != 0)
+		return r;
 	if ((r = perso_opts_check(&o)) != 0)
 		return r;
 	if (dev_list != NULL || dev_file != NULL) {

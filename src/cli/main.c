@@ -32,6 +32,10 @@ static const struct cli_command commands[] = {
 	{ "ca", "certificate authority: init, sign, verification-cert",
 	    cmd_ca },
 	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },
+	{ "connect", "TLS + MQTT to a broker with the chip-held key",
+	    cmd_connect },
+	{ "lock", "make slots unchangeable for good (irreversible)",
+	    cmd_lock },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

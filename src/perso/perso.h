@@ -109,6 +109,13 @@ struct perso_opts {
 	/* progress: called before and after each step */
 	void (*progress)(void *arg, const char *step, const char *what);
 	void *progress_arg;
+
+	/* finish with a TLS + MQTT connection (steps_tls.c) */
+	const char *connect_endpoint;	/* HOST[:PORT]; NULL: no check */
+	const char *connect_ca_file;	/* server trust; NULL: system */
+	const char *connect_client_id;	/* NULL: the certificate's CN */
+	bool lock;			/* lock key and certificate slots;
+					 * irreversible, the caller confirms */
 };
 
 /*
@@ -117,5 +124,55 @@ struct perso_opts {
  * ("done", "skipped", "failed").
  */
 int perso_run(const struct perso_opts *opts, json_t **summary);
+
+/* --- using the identity: TLS and MQTT (steps_tls.c) -------------------- */
+
+struct tls_report;
+
+struct perso_connect_opts {
+	const char *device;
+	uint16_t key_slot;
+	uint16_t cert_slot;		/* 0: the key's pair */
+	const char *endpoint;		/* HOST[:PORT], port 8883 by default */
+	const char *ca_file;		/* server trust; NULL: system store */
+	const char *client_id;		/* NULL: the certificate's CN */
+	const char *topic;		/* publish when not NULL */
+	const char *message;
+	unsigned timeout_ms;		/* per phase; 0: 10 s */
+	int tls_max;			/* TLS1_2_VERSION; 0: the newest */
+};
+
+/*
+ * Prove the chip's identity by using it: read the certificate (and any
+ * chain) from cert_slot, check that the key in key_slot signs for it,
+ * then TLS with client authentication by that key and MQTT (tls/tls.h).
+ * The optiga and default providers must be loaded.  rep gets the
+ * protocol, cipher, server certificate and time per phase, as far as
+ * the check got.
+ */
+int perso_connect(const struct perso_connect_opts *o, struct tls_report *rep);
+
+/* --- locking slots (lock.c) -------------------------------------------- */
+
+/*
+ * Whether the object can never be changed again: its life cycle is
+ * operational or later (its metadata is frozen) and its change condition
+ * can no longer be met (NEV, or LcsO < op).
+ */
+bool perso_meta_locked(const struct chip_meta *m);
+
+/*
+ * Lock oid for good: its change condition to NEV if it would still hold
+ * at "operational", then its life cycle to operational; read back and
+ * checked.  *changed is false when it was locked already.  Refuses
+ * empty key and certificate slots.  IRREVERSIBLE on a real chip.
+ */
+int perso_lock_slot(struct chip *chip, uint16_t oid, bool *changed);
+
+/*
+ * After rc from a command on oid: when it is the chip's 0x8007 and oid
+ * is locked, the message says so and why.  Returns rc.
+ */
+int perso_lock_explain(struct chip *chip, uint16_t oid, int rc);
 
 #endif

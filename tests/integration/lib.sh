@@ -146,3 +146,102 @@ stop_iot_local() {
 iot_aws() {
 	/usr/bin/aws --endpoint-url "$IOT_URL" "$@"
 }
+
+# tls_issue CA_DIR NAME CN [SAN]: with plain openssl, a P-256 key
+# $T/NAME.key and a certificate $T/NAME.pem for CN from the CA in CA_DIR
+# (as 'optiga-perso ca init' lays it out, key unencrypted).  With SAN
+# ("DNS:localhost,IP:127.0.0.1") it is a server certificate, else a
+# client one.
+tls_issue() {
+	local ca=$1 name=$2 cn=$3 san=${4:-}
+	openssl ecparam -name prime256v1 -genkey -noout \
+	    -out "$T/$name.key" 2>/dev/null
+	openssl req -new -key "$T/$name.key" -subj "/CN=$cn" \
+	    -out "$T/$name.csr" 2>/dev/null
+	if [ -n "$san" ]; then
+		printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' \
+		    "$san"
+	else
+		printf 'extendedKeyUsage=clientAuth\n'
+	fi >"$T/$name.ext"
+	openssl x509 -req -in "$T/$name.csr" -CA "$ca/cacert.pem" \
+	    -CAkey "$ca/private/cakey.pem" -days 2 \
+	    -set_serial "0x$(openssl rand -hex 8)" -extfile "$T/$name.ext" \
+	    -out "$T/$name.pem" 2>/dev/null || fail "cannot issue $name"
+}
+
+# start_mosquitto CA_DIR [NAME] [CONF LINE...]: Debian's mosquitto on
+# 127.0.0.1 only, on a free port, with one TLS listener that requires a
+# client certificate from the CA in CA_DIR and takes its CN as the user
+# name; its own certificate (CN localhost, IP 127.0.0.1) comes from the
+# same CA.  Extra lines go into its config ($T/NAME.conf).  Sets
+# MQTT_PORT, MQTT_CA (the CA certificate), MQTT_CA_DIR, MQTT_LOG (the
+# broker's log, everything logged), MQTT_PID.
+start_mosquitto() {
+	local ca=$1 name=${2:-mosq} try i line
+	shift
+	[ $# -gt 0 ] && shift
+	tls_issue "$ca" "$name-server" localhost "DNS:localhost,IP:127.0.0.1"
+	MQTT_CA_DIR=$ca
+	MQTT_CA="$ca/cacert.pem"
+	MQTT_LOG="$T/$name.log"
+	for try in 1 2 3 4 5; do
+		MQTT_PORT=$((20000 + RANDOM % 40000))
+		{
+			echo "per_listener_settings false"
+			echo "listener $MQTT_PORT 127.0.0.1"
+			echo "cafile $MQTT_CA"
+			echo "certfile $T/$name-server.pem"
+			echo "keyfile $T/$name-server.key"
+			echo "require_certificate true"
+			echo "use_identity_as_username true"
+			echo "allow_anonymous false"
+			echo "set_tcp_nodelay true"
+			echo "persistence false"
+			echo "log_dest file $MQTT_LOG"
+			echo "log_type all"
+			# started as root it would switch to user mosquitto,
+			# who cannot read $T; as anyone else this is ignored
+			echo "user $(id -un)"
+			for line in "$@"; do
+				echo "$line"
+			done
+		} >"$T/$name.conf"
+		: >"$MQTT_LOG"
+		mosquitto -c "$T/$name.conf" 2>>"$T/$name.err" &
+		MQTT_PID=$!
+		OP_PIDS+=("$MQTT_PID")
+		for i in $(seq 1 100); do
+			grep -q " running$" "$MQTT_LOG" && return 0
+			kill -0 "$MQTT_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$MQTT_PID" 2>/dev/null || true
+	done
+	cat "$MQTT_LOG" "$T/$name.err" >&2
+	fail "mosquitto did not start"
+}
+
+# mqtt_sub TOPIC OUT: mosquitto_sub, with a client certificate from the
+# broker's CA, waits in the background for one message on TOPIC and
+# writes it to OUT; returns once the broker has acknowledged the
+# subscription.  Sets SUB_PID.
+mqtt_sub() {
+	local topic=$1 out=$2 i n0
+	n0=$(grep -c "Sending SUBACK to subscriber" "$MQTT_LOG" || true)
+	[ -f "$T/mqtt-sub.pem" ] ||
+	    tls_issue "$MQTT_CA_DIR" mqtt-sub subscriber
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" --cafile "$MQTT_CA" \
+	    --cert "$T/mqtt-sub.pem" --key "$T/mqtt-sub.key" -i subscriber \
+	    -t "$topic" -C 1 -W 30 >"$out" 2>"$out.err" &
+	SUB_PID=$!
+	OP_PIDS+=("$SUB_PID")
+	for i in $(seq 1 200); do
+		[ "$(grep -c "Sending SUBACK to subscriber" "$MQTT_LOG")" \
+		    -gt "$n0" ] && return 0
+		kill -0 "$SUB_PID" 2>/dev/null ||
+		    { cat "$out.err" >&2; fail "mosquitto_sub exited"; }
+		sleep 0.05
+	done
+	fail "mosquitto_sub did not subscribe"
+}
