@@ -16,6 +16,7 @@
 #include <sys/file.h>
 
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "perso/batch.h"
@@ -219,6 +220,7 @@ write_json(const char *dir, const char *name, const char *text)
 int
 perso_manifest_export_bulk(const struct perso_bulk_opts *o, size_t *count)
 {
+	OSSL_PROVIDER *deflt = NULL;
 	json_t *chips = NULL;
 	json_t *tmpl = NULL;
 	char *ca_pem = NULL;
@@ -230,6 +232,13 @@ perso_manifest_export_bulk(const struct perso_bulk_opts *o, size_t *count)
 	int r;
 
 	*count = 0;
+	/*
+	 * a flow before us loaded and unloaded the default provider, which
+	 * ends OpenSSL's loading it by itself: hashing needs it back
+	 */
+	if ((deflt = OSSL_PROVIDER_load(NULL, "default")) == NULL)
+		return op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
+		    "cannot load OpenSSL's default provider");
 	snprintf(path, sizeof(path), "%s/cacert.pem", o->ca_dir);
 	if ((r = read_pem(path, &ca_pem, ca_fp)) != 0 ||
 	    (r = perso_manifest_load(o->record_path, &chips)) != 0)
@@ -282,6 +291,7 @@ fail:
 	free(ca_pem);
 	json_decref(tmpl);
 	json_decref(chips);
+	OSSL_PROVIDER_unload(deflt);
 
 	return r;
 }

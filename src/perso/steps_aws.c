@@ -8,6 +8,7 @@
  * file 'aws register-ca' keeps), so that other chips signed by the same
  * CA skip the registration code dance.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "perso/flow_int.h"
+#include "perso/jitp.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -83,18 +85,32 @@ flow_aws_ca_done(struct flow *f)
 	return 0;
 }
 
-int
-flow_aws_ca_run(struct flow *f, json_t *line)
+/*
+ * Chips personalized in parallel (batch.c) share one CA: one thread at a
+ * time registers it, the others then find it in aws.json.
+ */
+static pthread_mutex_t aws_ca_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int policy_template(struct flow *f, char **tmpl);
+
+static int
+aws_ca_run(struct flow *f, json_t *line)
 {
 	struct aws_ca_want want;
 	struct aws_ca_result res;
 	struct ca *ca = NULL;
 	char *ca_pem = NULL;
+	char *jitp = NULL;
+	char *policy = NULL;
 	char known[65];
+	bool jitp_mode = f->o->registration == PERSO_REG_JITP;
 	int r;
 
 	if ((r = client(f)) != 0)
 		return r;
+	if (jitp_mode && ((r = flow_jitp_template(f, &jitp)) != 0 ||
+	    (r = policy_template(f, &policy)) != 0))
+		goto out;
 	if ((r = ca_open_cert_only(f->ca_dir, &ca)) != 0 ||
 	    (r = pem_of(ca_cert(ca), &ca_pem)) != 0)
 		goto out;
@@ -102,7 +118,9 @@ flow_aws_ca_run(struct flow *f, json_t *line)
 
 	memset(&want, 0, sizeof(want));
 	want.ca_pem = ca_pem;
-	want.allow_auto_registration = f->o->auto_registration;
+	want.allow_auto_registration = f->o->auto_registration || jitp_mode;
+	want.jitp_template = jitp;
+	want.jitp_role_arn = jitp_mode ? f->o->jitp_role_arn : NULL;
 	want.known_id = known[0] ? known : NULL;
 	want.make_verification = make_verification;
 	want.arg = f;
@@ -112,17 +130,38 @@ flow_aws_ca_run(struct flow *f, json_t *line)
 	if ((r = aws_ca_state_save(f->ca_dir, f->aws_cfg, &res,
 	    want.allow_auto_registration)) != 0)
 		goto out;
+	if (jitp_mode && (r = flow_jitp_policy(f, res.arn, res.account,
+	    policy)) != 0)
+		goto out;
 
 	memcpy(f->aws_ca_id, res.id, sizeof(f->aws_ca_id));
 	f->unchanged = res.action == AWS_ACT_REUSED && !res.activated &&
-	    !res.auto_registration_changed;
+	    !res.auto_registration_changed &&
+	    !res.registration_config_changed;
 	json_object_set_new(line, "aws_ca_id", json_string(res.id));
 	json_object_set_new(line, "aws_ca_arn", json_string(res.arn));
 	json_object_set_new(line, "aws_ca_action",
 	    json_string(aws_action_name(res.action)));
+	if (jitp_mode)
+		json_object_set_new(line, "aws_registration",
+		    json_string("jitp"));
 out:
+	free(policy);
+	free(jitp);
 	free(ca_pem);
 	ca_close(&ca);
+
+	return r;
+}
+
+int
+flow_aws_ca_run(struct flow *f, json_t *line)
+{
+	int r;
+
+	pthread_mutex_lock(&aws_ca_lock);
+	r = aws_ca_run(f, line);
+	pthread_mutex_unlock(&aws_ca_lock);
 
 	return r;
 }
@@ -194,6 +233,21 @@ flow_aws_device_run(struct flow *f, json_t *line)
 	char *tmpl = NULL;
 	int r;
 
+	if (f->o->registration == PERSO_REG_JITP) {
+		/* AWS registers the certificate when the chip connects */
+		const char *was = json_string_value(json_object_get(f->state,
+		    "aws_registration"));
+		const char *ca_was = json_string_value(json_object_get(
+		    f->state, "aws_ca_id"));
+
+		f->unchanged = was != NULL && strcmp(was, "jitp") == 0 &&
+		    ca_was != NULL && strcmp(ca_was, f->aws_ca_id) == 0;
+		json_object_set_new(line, "aws_registration",
+		    json_string("jitp"));
+		json_object_set_new(line, "aws_ca_id",
+		    json_string(f->aws_ca_id));
+		return 0;
+	}
 	if ((r = client(f)) != 0)
 		return r;
 	if ((r = ca_open_cert_only(f->ca_dir, &ca)) != 0 ||

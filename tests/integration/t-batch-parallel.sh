@@ -61,7 +61,9 @@ grep "chip8.sock" run1.txt | grep -q FAILED ||
 grep -q "^7 of 8 personalized" run1.txt || fail "no total: $(cat run1.txt)"
 pass "one chip killed mid-flow fails alone (exit 3), seven personalized"
 
-# the victim comes back on the same state; the rerun finishes it alone
+# the victim comes back on the same state (its dead socket removed first,
+# or start_sim would take it for the new one); the rerun finishes it alone
+rm -f "$T/chip8.sock"
 SIM_ARGS= start_sim trust-m3 chip8
 unset OPTIGA_DEVICE
 optiga-perso --json personalize --config config.json --ca ca --no-aws \
