@@ -220,6 +220,8 @@ chip_open(const char *uri, const struct chip_opts *opts, struct chip **out)
 	else
 		chip->opts.link.reset = IFXI2C_RESET_SOFT;
 	snprintf(chip->uri, sizeof(chip->uri), "%s", uri);
+	if ((rc = chip_shield_setup(&chip->opts)) != 0)
+		goto fail;
 
 	if ((rc = bus_open(uri, &bus)) != 0) {
 		op_errctx(rc, "cannot open %s (%s)", uri, uri_hint(uri));

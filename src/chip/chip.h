@@ -121,6 +121,14 @@ const char *chip_product_name(enum chip_product p);
 struct chip_opts {
 	struct ifxi2c_cfg link;
 	unsigned timeout_ms;	/* per command; 0 = default */
+	/*
+	 * Shielded connection (docs/shielded.md): link.shielded, else
+	 * $OPTIGA_SHIELDED=1.  The secret: link.binding_secret, else this
+	 * file, else $OPTIGA_BINDING_SECRET, else the evaluation value
+	 * 01..40 (with a warning).  chip_open keeps the bytes below.
+	 */
+	const char *binding_secret_file;
+	uint8_t binding_secret[IFXI2C_SECRET_LEN];
 };
 
 struct chip;
@@ -128,6 +136,9 @@ struct chip;
 /* Open the device named by uri and open the application. */
 int chip_open(const char *uri, const struct chip_opts *opts,
     struct chip **out);
+/* Settle opts' shielded connection from the environment (shield.c). */
+int chip_shield_setup(struct chip_opts *opts);
+bool chip_shielded(const struct chip *chip);
 void chip_close(struct chip **chip);
 
 /*

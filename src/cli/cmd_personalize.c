@@ -45,6 +45,8 @@ usage(void)
 	    "  --ca-pass SPEC     passphrase of an encrypted CA key:\n"
 	    "                     file:PATH, env:VARIABLE or prompt\n"
 	    "  --no-aws           stop after the chip holds its certificate\n"
+	    "  --shielded         encrypt all chip traffic (also the\n"
+	    "                     config's \"shielded\": true; docs/shielded.md)\n"
 	    "  --force            redo every step, new key pair included\n"
 	    "  --out DIR          per-chip files (default optiga-perso-out)\n"
 	    "  --record FILE      the record (default DIR/records.jsonl)\n"
@@ -128,6 +130,7 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		{ "ca", required_argument, NULL, 'a' },
 		{ "ca-pass", required_argument, NULL, 'p' },
 		{ "no-aws", no_argument, NULL, 'N' },
+		{ "shielded", no_argument, NULL, 'Z' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "record", required_argument, NULL, 'r' },
@@ -173,6 +176,7 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 				return r;
 			break;
 		case 'N': o.no_aws = true; break;
+		case 'Z': o.shielded = true; break;
 		case 'f': o.force = true; break;
 		case 'o': o.out_dir = optarg; break;
 		case 'r': o.record_path = optarg; break;

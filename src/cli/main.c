@@ -56,6 +56,12 @@ usage(FILE *f)
 	    "  -v, --verbose     more detail on stderr; -vvv traces frames\n"
 	    "  -q, --quiet       print nothing but errors\n"
 	    "      --json        print results as JSON on stdout\n"
+	    "      --shielded    encrypt all chip traffic (Trust M shielded\n"
+	    "                    connection; default: $OPTIGA_SHIELDED=1)\n"
+	    "      --binding-secret FILE  the 64-byte secret paired with the\n"
+	    "                    chip's 0xE140 (default:\n"
+	    "                    $OPTIGA_BINDING_SECRET, else the evaluation\n"
+	    "                    value 01..40); see docs/shielded.md\n"
 	    "  -h, --help        this help; COMMAND --help for a command\n"
 	    "      --version     print the version\n"
 	    "\n"
@@ -166,6 +172,8 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "shielded", no_argument, NULL, 'S' },
+		{ "binding-secret", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = {
@@ -198,6 +206,17 @@ main(int argc, char **argv)
 		case 'V':
 			printf("optiga-perso %s\n", OP_VERSION);
 			return OP_EXIT_OK;
+		/*
+		 * Through the environment, so that chip_open() sees them
+		 * wherever the connection is made: here, in the OpenSSL
+		 * provider, in the personalization flow.
+		 */
+		case 'S':
+			setenv("OPTIGA_SHIELDED", "1", 1);
+			break;
+		case 'B':
+			setenv("OPTIGA_BINDING_SECRET", optarg, 1);
+			break;
 		default:
 			usage(stderr);
 			return OP_EXIT_USAGE;

@@ -700,6 +700,13 @@ parse_ours(struct parse *p, json_t *root)
 			cfg->validity_days = (unsigned)json_integer_value(v);
 	}
 
+	if ((v = json_object_get(root, "shielded")) != NULL) {
+		if (!json_is_boolean(v))
+			bad(p, "shielded", "must be true or false");
+		else
+			cfg->shielded = json_is_true(v);
+	}
+
 	if ((s = get_str(p, root, "", "cert_format", false)) != NULL) {
 		if (strcmp(s, "tls") != 0 && strcmp(s, "der") != 0)
 			bad(p, "cert_format", "\"%s\" is not a certificate "
@@ -715,7 +722,7 @@ parse_root(struct parse *p, json_t *root)
 {
 	static const char *const known[] = { "csr_config", "aws_iot_config",
 	    "ca_dir", "certificate_slot", "validity_days", "cert_format",
-	    NULL };
+	    "shielded", NULL };
 	static const char *const known_csr[] = { "certificate_info",
 	    "key_info", "signature_info", NULL };
 	json_t *csr;

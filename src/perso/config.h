@@ -79,6 +79,7 @@ struct perso_config {
 	uint16_t cert_slot;		/* 0 when not given */
 	unsigned validity_days;		/* 0 when not given */
 	char *cert_format;		/* "tls" or "der"; NULL */
+	bool shielded;			/* "shielded": true */
 
 	/* unknown fields and other things worth a warning */
 	char **warnings;

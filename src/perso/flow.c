@@ -249,6 +249,13 @@ perso_run(const struct perso_opts *opts, json_t **summary)
 	}
 	if ((r = oprov_load(NULL, &f.prov)) != 0)
 		goto out;
+	/*
+	 * The provider opens the chip (chip_open) and takes the shielded
+	 * connection from the environment, as it does under openssl(1);
+	 * set it before the first connection.
+	 */
+	if (opts->shielded || f.cfg->shielded)
+		setenv("OPTIGA_SHIELDED", "1", 1);
 	if ((r = identify_chip(&f)) != 0 || (r = prepare_files(&f)) != 0)
 		goto out;
 

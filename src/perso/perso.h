@@ -95,6 +95,8 @@ struct perso_opts {
 	unsigned days;			/* 0: the config's, else the CA's */
 	bool force;			/* redo every step */
 	bool no_aws;
+	bool shielded;			/* shielded connection to the chip;
+					 * also the config's "shielded" */
 	bool auto_registration;		/* register the CA with it */
 	struct aws_config_opts aws;
 	const char *policy_file;	/* overrides the config */
