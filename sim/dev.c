@@ -112,6 +112,11 @@ sim_dev_link_reset(struct sim_dev *dev)
 void
 sim_dev_reset(struct sim_dev *dev, bool cold)
 {
+	if (dev->fault != NULL && dev->fault->dead) {
+		OP_DEBUG(MOD, "%s reset after a lasting power cut: nothing "
+		    "to do", cold ? "cold" : "warm");
+		return;
+	}
 	if (!cold && !dev->powered) {
 		OP_DEBUG(MOD, "warm reset while powered off: nothing to do");
 		return;
@@ -126,6 +131,10 @@ sim_dev_power(struct sim_dev *dev, bool on)
 {
 	if (on == dev->powered)
 		return;
+	if (on && dev->fault != NULL && dev->fault->dead) {
+		OP_DEBUG(MOD, "power on after a lasting power cut: stays off");
+		return;
+	}
 	OP_INFO(MOD, "power %s", on ? "on" : "off");
 	dev->powered = on;
 	if (on)
@@ -170,21 +179,71 @@ dev_bus_time(struct sim_dev *dev, size_t bytes)
 	dev_sleep(dev, (bits * 1000 + dev->clock_khz - 1) / dev->clock_khz);
 }
 
+/*
+ * What a fault plan decided during a command: a reset after it, or the
+ * power gone (before or after its commit, exec.c asked).  Applied once
+ * the write that carried the command is over, so no layer is cut off in
+ * the middle of its own bookkeeping.
+ */
+static void
+dev_fault_apply(struct sim_dev *dev)
+{
+	struct sim_fault *f = dev->fault;
+
+	if (f == NULL)
+		return;
+	if (f->cut_pending) {
+		f->cut_pending = false;
+		f->reset_pending = false;
+		sim_dev_power(dev, false);
+		if (f->cmd[SIM_FAULT_CMD_POWERCUT].stay)
+			f->dead = true;
+		return;
+	}
+	if (f->reset_pending) {
+		f->reset_pending = false;
+		sim_dev_reset(dev, false);
+	}
+}
+
+/* A NACK burst of the fault plan counts like any address NACK. */
+static bool
+dev_nack(struct sim_dev *dev, uint8_t addr)
+{
+	if (dev_acks(dev, addr) && !sim_fault_nack(dev->fault))
+		return false;
+	dev_bus_time(dev, 0);
+	sim_stats_txn(&dev->stats, 0, true);
+
+	return true;
+}
+
 uint8_t
 sim_dev_write(struct sim_dev *dev, uint8_t addr, const uint8_t *buf,
     size_t len)
 {
+	uint8_t copy[1 + SIM_FRAME_MAX + 1];
 	uint8_t st = SIM_ST_ACK;
 
-	if (!dev_acks(dev, addr)) {
-		dev_bus_time(dev, 0);
-		sim_stats_txn(&dev->stats, 0, true);
+	if (dev_nack(dev, addr))
 		return SIM_ST_NACK_ADDR;
-	}
 	dev_bus_time(dev, len);
+
+	/*
+	 * The fault plan damages frame bytes on their way in; the register
+	 * address is left alone (a flip there is a different fault: it
+	 * could select SOFT_RESET, which reset-during models).
+	 */
+	if (dev->fault != NULL && len > 1 && len <= sizeof(copy) &&
+	    buf[0] == SIM_REG_DATA) {
+		memcpy(copy, buf, len);
+		sim_fault_corrupt(dev->fault, copy + 1, len - 1);
+		buf = copy;
+	}
 	if (len > 0)
 		st = sim_regs_write(dev, buf, len);
 	sim_stats_txn(&dev->stats, len, false);
+	dev_fault_apply(dev);
 
 	return st;
 }
@@ -192,14 +251,22 @@ sim_dev_write(struct sim_dev *dev, uint8_t addr, const uint8_t *buf,
 uint8_t
 sim_dev_read(struct sim_dev *dev, uint8_t addr, uint8_t *out, size_t len)
 {
-	if (!dev_acks(dev, addr)) {
-		dev_bus_time(dev, 0);
-		sim_stats_txn(&dev->stats, 0, true);
+	uint8_t reg = dev->regs.selected;
+	size_t frame = 0;
+
+	if (dev_nack(dev, addr))
 		return SIM_ST_NACK_ADDR;
-	}
 	dev_bus_time(dev, len);
+	if (dev->fault != NULL && reg == SIM_REG_DATA)
+		frame = sim_dl_pending(dev);
 	sim_regs_read(dev, out, len);
 	sim_stats_txn(&dev->stats, len, false);
+
+	/* Frames and I2C_STATE may be damaged on their way out. */
+	if (reg == SIM_REG_DATA)
+		sim_fault_frame_read(dev->fault, out, len, frame);
+	if (reg == SIM_REG_DATA || reg == SIM_REG_I2C_STATE)
+		sim_fault_corrupt(dev->fault, out, len);
 
 	return SIM_ST_ACK;
 }

@@ -16,6 +16,7 @@
 #include "codec/frame.h"
 
 #include "prl.h"
+#include "fault.h"
 #include "sim.h"
 #include "stats.h"
 #include "tl.h"
@@ -130,6 +131,7 @@ struct sim_dev {
 	uint64_t busy_until;	/* executing before this time */
 	bool prl_used;		/* host used PRESENCE since the reset */
 	struct sim_prl prl;	/* shielded connection (prl.c) */
+	struct sim_fault *fault; /* --faults plan, not owned; NULL: none */
 };
 
 /* Fill opts with the defaults (Trust M3, fast, 400 kHz, 0x30). */

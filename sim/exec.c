@@ -21,7 +21,9 @@ sim_exec_chip(struct sim_dev *dev, const uint8_t *apdu, size_t len,
 	size_t n;
 
 	op_log_hex(OP_LOG_TRACE, MOD, "APDU in", apdu, len);
-	n = sim_chip_execute(dev->chip, apdu, len, rsp, cap);
+	/* --faults: a power cut before the commit runs nothing */
+	n = sim_fault_before_exec(dev->fault, apdu, len) ? 0 :
+	    sim_chip_execute(dev->chip, apdu, len, rsp, cap);
 	if (n == 0 || n > cap) {
 		OP_WARN(MOD, "chip side returned %zu bytes for a %zu-byte "
 		    "APDU; answering a failure", n, len);

@@ -56,6 +56,12 @@ usage(FILE *f)
 	    "  --nack-busy         with --realtime, also NACK the address\n"
 	    "                      while busy (at most 100 ms), as a real\n"
 	    "                      chip does; exercises the host's retries\n"
+	    "  --faults SPEC       inject faults, reproducibly: comma-\n"
+	    "                      separated corrupt=RATE, drop=RATE,\n"
+	    "                      truncate=RATE, nack=RATE:LEN,\n"
+	    "                      reset-during=CMD[:N], powercut=CMD[:N]\n"
+	    "                      [:old|new|stay], kill=CMD[:N], seed=N\n"
+	    "                      (docs/faults.md)\n"
 	    "  --capture FILE      write every virtual bus request and\n"
 	    "                      response to FILE (format: sim/capture.h)\n"
 	    "  -v, --verbose       log to stderr; repeat for more (-vvv\n"
@@ -101,12 +107,13 @@ enum {
 	OPT_CLOCK,
 	OPT_NACK_BUSY,
 	OPT_CAPTURE,
+	OPT_FAULTS,
 	OPT_VERSION
 };
 
 static int
 parse_args(int argc, char **argv, struct sim_opts *o, const char **state,
-    const char **sock, int *verbose)
+    const char **sock, int *verbose, struct sim_fault *faults)
 {
 	static const struct option opts[] = {
 		{ "state", required_argument, NULL, OPT_STATE },
@@ -117,6 +124,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **state,
 		{ "clock-khz", required_argument, NULL, OPT_CLOCK },
 		{ "nack-busy", no_argument, NULL, OPT_NACK_BUSY },
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
+		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -161,6 +169,10 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **state,
 			break;
 		case OPT_CAPTURE:
 			capture_path = optarg;
+			break;
+		case OPT_FAULTS:
+			if (sim_fault_parse(optarg, faults) != 0)
+				return op_err_last();
 			break;
 		case 'v':
 			(*verbose)++;
@@ -222,6 +234,7 @@ setup_signals(sigset_t *waitmask)
 int
 main(int argc, char **argv)
 {
+	static struct sim_fault faults;
 	struct sim_opts opts;
 	struct sim_chip *chip = NULL;
 	struct sim_dev *dev = NULL;
@@ -234,7 +247,7 @@ main(int argc, char **argv)
 	op_log_init_env();
 	sim_opts_default(&opts);
 	if ((r = parse_args(argc, argv, &opts, &state, &sock,
-	    &verbose)) != 0) {
+	    &verbose, &faults)) != 0) {
 		code = EXIT_USAGE;
 		goto fail;
 	}
@@ -257,6 +270,11 @@ main(int argc, char **argv)
 	dev->prl.chip_ops = &prl_chip;
 	if (capture_path != NULL && (r = sim_capture_open(capture_path)) != 0)
 		goto fail;
+	if (sim_fault_any(&faults)) {
+		dev->fault = &faults;
+		OP_INFO("optiga-sim", "fault plan active (seed %llu)",
+		    (unsigned long long)faults.seed);
+	}
 
 	if ((r = sim_server_listen(sock, &listen_fd)) != 0)
 		goto fail;

@@ -5,6 +5,7 @@
 #ifndef OP_CHIP_CHIP_INT_H
 #define OP_CHIP_CHIP_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,11 @@ struct chip {
 	char uri[128];
 	uint8_t apdu[APDU_MAX_LEN];
 	uint8_t rsp[APDU_MAX_LEN];
+
+	/* link recovery (chip.c) */
+	bool recovering;	/* no recovery inside a recovery */
+	unsigned frame_cap;	/* frame size after a noisy link; 0: none */
+	unsigned recoveries;	/* since open, for -v */
 };
 
 /*
