@@ -14,13 +14,14 @@ start_mosquitto "$T/ca"
 optiga-perso personalize --no-aws --config "$CONFIG" --ca ca --out perso-out \
     --connect "127.0.0.1:$MQTT_PORT" --connect-ca-file "$MQTT_CA" \
     >perso.txt || fail "personalize --connect failed"
-grep -Eq '^  connect +done' perso.txt || fail "no connect step: $(cat perso.txt)"
+grep -Eq '^  connect +done' perso.txt ||
+    fail "no connect step: $(cat perso.txt)"
 grep -q '^  connected .*TLSv1.3' perso.txt || fail "no connection summary"
 grep -q '"step": *"connect".*"outcome": *"ok"' perso-out/records.jsonl ||
     grep -q '"connect"' perso-out/records.jsonl || fail "connect not recorded"
 # the broker saw the chip's certificate: its CN became the user name
-grep -q "New client connected from 127.0.0.1.* as sensor-0001 .*u'sensor-0001'" \
-    "$MQTT_LOG" || fail "broker log: $(tail -5 "$MQTT_LOG")"
+want="New client connected from 127.0.0.1.* as sensor-0001 .*u'sensor-0001'"
+grep -q "$want" "$MQTT_LOG" || fail "broker log: $(tail -5 "$MQTT_LOG")"
 pass "personalize --connect: TLS with the chip key, CONNACK accepted"
 
 # connect and publish; the subscriber receives it
@@ -29,13 +30,15 @@ optiga-perso connect --endpoint "127.0.0.1:$MQTT_PORT" --ca-file "$MQTT_CA" \
     --topic sensors/0001 --message "hello from the chip" >conn.txt ||
     fail "connect failed"
 wait "$SUB_PID" || fail "mosquitto_sub: $(cat got.txt.err)"
-[ "$(cat got.txt)" = "hello from the chip" ] || fail "received '$(cat got.txt)'"
+[ "$(cat got.txt)" = "hello from the chip" ] ||
+    fail "received '$(cat got.txt)'"
 grep -q "tls        TLSv1.3" conn.txt || fail "protocol: $(cat conn.txt)"
 grep -q "server     CN=localhost" conn.txt || fail "server cert"
 grep -q "issued by CN=Test CA; verified" conn.txt || fail "server issuer"
 grep -q "PUBACK received" conn.txt || fail "no PUBACK"
-grep -Eq "^time \(ms\): chip [0-9.]+ tcp [0-9.]+ tls [0-9.]+ mqtt-connect [0-9.]+ publish [0-9.]+ disconnect" \
-    conn.txt || fail "timing: $(cat conn.txt)"
+n='[0-9.]+'
+want="^time \(ms\): chip $n tcp $n tls $n mqtt-connect $n publish $n disconnect"
+grep -Eq "$want" conn.txt || fail "timing: $(cat conn.txt)"
 pass "connect publishes with the chip key; mosquitto_sub received it"
 
 # by name: the server's name is checked against its certificate
