@@ -147,6 +147,7 @@ void aws_client_set_clock(struct aws_client *c, time_t (*now)(void *),
     void *arg);
 void aws_client_set_transport(struct aws_client *c, aws_send_fn *send,
     void *arg);
+/* (set_sleep also skips the rate limiter's waits, see ratelimit.c) */
 void aws_client_set_sleep(struct aws_client *c, void (*sleep_us)(void *,
     uint64_t), void *arg);
 

@@ -23,6 +23,7 @@ struct aws_client {
 	void (*sleep_us)(void *, uint64_t);
 	void *sleep_arg;
 	struct aws_curl *curl;
+	bool rate_wait;			/* sleep for the rate limit */
 	struct aws_error err;
 	unsigned attempts;
 };
@@ -44,6 +45,14 @@ struct aws_call {
  * OP_LAYER_AWS status whose message names call->op.
  */
 int aws_call(struct aws_client *c, struct aws_call *call);
+
+/*
+ * The process-wide rate limit of an operation (ratelimit.c): reserve its
+ * next slot and return the wait until it, in microseconds.
+ */
+uint64_t aws_ratelimit_reserve(const char *op);
+/* Forget every reservation and read OPTIGA_AWS_TPS again (tests). */
+void aws_ratelimit_reset(void);
 
 /* The status and message for an AWS error reply (errors.c). */
 int aws_error_status(struct aws_client *c, const char *op);

@@ -148,6 +148,7 @@ aws_client_new(const struct aws_config *cfg, struct aws_client **out)
 	c->cfg = cfg;
 	c->now = clock_now;
 	c->sleep_us = clock_sleep;
+	c->rate_wait = true;
 	if ((r = parse_endpoint(c, cfg->endpoint_url)) != 0 ||
 	    (r = aws_curl_new(cfg, c->loopback, &c->curl)) != 0)
 		goto fail;
@@ -202,6 +203,8 @@ aws_client_set_sleep(struct aws_client *c, void (*sleep_us)(void *,
 {
 	c->sleep_us = sleep_us;
 	c->sleep_arg = arg;
+	/* no rate-limit waits either; the reservations still count */
+	c->rate_wait = false;
 }
 
 const struct aws_error *
@@ -385,8 +388,13 @@ aws_call(struct aws_client *c, struct aws_call *call)
 	memset(&reply, 0, sizeof(reply));
 
 	for (c->attempts = 1; ; c->attempts++) {
+		uint64_t wait;
 		bool again;
 
+		/* under the operation's quota, with every other thread */
+		if ((wait = aws_ratelimit_reserve(call->op)) > 0 &&
+		    c->rate_wait)
+			op_sleep_us(wait);
 		aws_http_reply_clear(&reply);
 		r = call_once(c, call, &reply);
 		if (r == 0 && reply.status >= 200 && reply.status < 300)

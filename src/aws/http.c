@@ -5,6 +5,7 @@
  * off.  Plain http:// was refused earlier (client.c) unless the host is
  * loopback.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,21 +33,27 @@ struct rx {
 	struct aws_http_reply *reply;
 };
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void
+curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 int
 aws_curl_new(const struct aws_config *cfg, bool loopback,
     struct aws_curl **out)
 {
-	static bool global_done;
 	struct aws_curl *cu;
 
 	*out = NULL;
-	/* XXX: not thread-safe; the CLI makes one client at a time */
-	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return op_err(OP_RC(OP_LAYER_AWS, OP_E_INTERNAL),
-			    "curl_global_init failed");
-		global_done = true;
-	}
+	/* once per process, whichever thread makes the first client */
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return op_err(OP_RC(OP_LAYER_AWS, OP_E_INTERNAL),
+		    "curl_global_init failed");
 	if ((cu = calloc(1, sizeof(*cu))) == NULL ||
 	    (cfg->ca_bundle && (cu->ca_bundle = strdup(cfg->ca_bundle)) ==
 	    NULL) || (cu->h = curl_easy_init()) == NULL) {
