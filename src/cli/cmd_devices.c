@@ -89,8 +89,8 @@ cmd_devices(struct cli *cli, int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		if (found[i].chip)
-			cli_say(cli, "\nUse it with: %s -d %s info\n", cli->prog,
-			    found[i].uri);
+			cli_say(cli, "\nUse it with: %s -d %s info\n",
+			    cli->prog, found[i].uri);
 	if (chips == 0)
 		cli_say(cli, "\nNo chip answered.\n");
 

@@ -100,7 +100,8 @@ enum op_exit {
 	OP_EXIT_DEVICE = 3,	/* cannot talk to the chip */
 	OP_EXIT_CHIP = 4,	/* the chip refused a command */
 	OP_EXIT_CLOUD = 5,	/* AWS IoT refused or could not be reached */
-	OP_EXIT_VERIFY = 6,	/* a signature, certificate or key check failed */
+	OP_EXIT_VERIFY = 6,	/* a signature, certificate or key check
+				 * failed */
 	OP_EXIT_TLS = 7		/* connect: TLS handshake or MQTT failed */
 };
 int op_exit_code(int rc);
