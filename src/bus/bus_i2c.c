@@ -1,5 +1,6 @@
 /*
  * Linux i2c-dev backend: i2c:/dev/i2c-N[@ADDR][?reset-gpio=CHIP:LINE]
+ * (or --reset-gpio CHIP:LINE, which sets OPTIGA_RESET_GPIO)
  *
  * Each callback is one plain read() or write() on the adapter, which the
  * kernel turns into one START ... STOP transaction.  An address NACK
@@ -284,6 +285,10 @@ bus_i2c_open(const char *spec, struct bus *bus)
 	c->addr = -1;
 
 	if ((r = parse_spec(c, spec, &addr)) != 0)
+		goto fail;
+	/* --reset-gpio reaches us through the environment */
+	if (!c->has_gpio && getenv("OPTIGA_RESET_GPIO") != NULL &&
+	    (r = parse_gpio(c, getenv("OPTIGA_RESET_GPIO"))) != 0)
 		goto fail;
 	if ((c->fd = open(c->path, O_RDWR | O_CLOEXEC)) < 0) {
 		r = open_failed(c->path, errno);
