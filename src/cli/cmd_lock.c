@@ -134,8 +134,12 @@ cmd_lock(struct cli *cli, int argc, char **argv)
 	doc = json_pack("{s:b,s:[]}", "ok", 1, "slots");
 	for (size_t i = 0; i < n; i++) {
 		cli_oid_str(oids[i], name, sizeof(name));
-		if ((rc = perso_lock_slot(chip, oids[i], &changed)) != 0)
+		if ((rc = perso_lock_slot(chip, oids[i], &changed)) != 0) {
+			if (i > 0)
+				op_errctx(rc, "the slots before %s are locked",
+				    name);
 			goto fail;
+		}
 		json_array_append_new(json_object_get(doc, "slots"),
 		    json_pack("{s:o,s:b}", "oid", cli_json_oid(oids[i]),
 		    "changed", changed));
