@@ -99,6 +99,7 @@ int cmd_csr(struct cli *cli, int argc, char **argv);
 int cmd_cert(struct cli *cli, int argc, char **argv);
 int cmd_ca(struct cli *cli, int argc, char **argv);
 int cmd_aws(struct cli *cli, int argc, char **argv);
+int cmd_pair(struct cli *cli, int argc, char **argv);
 int cmd_connect(struct cli *cli, int argc, char **argv);
 int cmd_lock(struct cli *cli, int argc, char **argv);
 /* Say what is irreversible; without yes, ask on the terminal (cmd_lock.c). */

@@ -32,6 +32,8 @@ static const struct cli_command commands[] = {
 	{ "ca", "certificate authority: init, sign, verification-cert",
 	    cmd_ca },
 	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },
+	{ "pair", "pair host and chip for the shielded connection",
+	    cmd_pair },
 	{ "connect", "TLS + MQTT to a broker with the chip-held key",
 	    cmd_connect },
 	{ "lock", "make slots unchangeable for good (irreversible)",

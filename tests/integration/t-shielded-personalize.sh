@@ -33,7 +33,8 @@ PY
 # control: unshielded, the traffic shows both
 SIM_ARGS="--capture $T/plain.cap" start_sim trust-m3 plain
 optiga-perso personalize --config config.json --ca ca --no-aws \
-    --out po-plain >plain.txt 2>&1 || fail "personalize failed: $(cat plain.txt)"
+    --out po-plain >plain.txt 2>&1 ||
+	fail "personalize failed: $(cat plain.txt)"
 uid=$(ls po-plain | grep -v records)
 got=$(leaked plain.cap "po-plain/$uid/cert.pem" "po-plain/$uid/csr.pem")
 grep -q certificate <<<"$got" && grep -q signature <<<"$got" ||
@@ -43,7 +44,8 @@ pass "control: unshielded, the capture shows the certificate and signature"
 # shielded: the same flow on a second chip
 SIM_ARGS="--capture $T/shielded.cap" start_sim trust-m3 shielded
 optiga-perso personalize --shielded --config config.json --ca ca \
-    --no-aws --out po-sh >sh.txt 2>&1 || fail "personalize --shielded failed: $(cat sh.txt)"
+    --no-aws --out po-sh >sh.txt 2>&1 ||
+	fail "personalize --shielded failed: $(cat sh.txt)"
 uid=$(ls po-sh | grep -v records)
 [ -f "po-sh/$uid/cert.pem" ] || fail "no certificate from the shielded run"
 openssl verify -CAfile ca/cacert.pem "po-sh/$uid/cert.pem" >/dev/null ||
