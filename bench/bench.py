@@ -463,7 +463,7 @@ def bench_flow(e):
         tut_rss.append(r)
         e.stop(iot)
         tut_req.append(count_lines(os.path.join(d, "iot-requests.log")))
-    row("whole flow incl. AWS, s", statistics.median(tool),
+    row("whole flow incl. AWS", statistics.median(tool),
         statistics.median(tut), "s",
         "personalize (emulator not real time) vs bench/tutorial.sh "
         "(%d openssl + 8 aws CLI processes); HTTP requests %d vs %d"
