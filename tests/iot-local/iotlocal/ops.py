@@ -77,7 +77,9 @@ def _page_sorted(items, key, params, limit_name="pageSize",
 	ordered = sorted(items, key=key, reverse=not asc)
 	if params.get(token_name) is not None:
 		last = _decode_marker(params[token_name], token_name)
-		if not isinstance(last, list):
+		if not (isinstance(last, list) and len(last) == 2 and
+		    isinstance(last[0], (int, float)) and
+		    isinstance(last[1], str)):
 			raise invalid("The %s '%s' is not one this endpoint "
 			    "handed out" % (token_name, params[token_name]))
 		ordered = [i for i in ordered if (list(key(i)) > last
@@ -94,7 +96,8 @@ def _page_offset(items, params, limit_name, token_name):
 	start = 0
 	if params.get(token_name) is not None:
 		start = _decode_marker(params[token_name], token_name)
-		if not isinstance(start, int) or start < 0:
+		if not isinstance(start, int) or isinstance(start, bool) or \
+		    start < 0:
 			raise invalid("The %s '%s' is not one this endpoint "
 			    "handed out" % (token_name, params[token_name]))
 	n = params.get(limit_name) or PAGE_DEFAULT

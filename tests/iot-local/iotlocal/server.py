@@ -85,6 +85,9 @@ def parse_query(raw):
 
 class Handler(http.server.BaseHTTPRequestHandler):
 	protocol_version = "HTTP/1.1"
+	# headers and body go out in two writes; without TCP_NODELAY a
+	# keep-alive client's delayed ACK stalls every answer by ~40 ms
+	disable_nagle_algorithm = True
 	server_version = "iot-local"
 	sys_version = ""
 
