@@ -15,16 +15,20 @@ out=$src/bench/results
 
 # XXX: OP_WERROR=OFF because gcc -O3 reports maybe-uninitialized
 # warnings that -O2 debug builds do not (src/chip/ecdsa.c and others).
+mkdir -p "$build"
 if [ ! -f "$build/CMakeCache.txt" ]; then
+	echo "bench: configuring a Release tree in $build" >&2
 	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	    -DOP_SANITIZE=OFF -DOP_WERROR=OFF >"$build.cmake.log" 2>&1 || {
-		cat "$build.cmake.log" >&2
+	    -DOP_SANITIZE=OFF -DOP_WERROR=OFF \
+	    >"$build/bench-cmake.log" 2>&1 || {
+		cat "$build/bench-cmake.log" >&2
 		exit 1
 	}
 fi
+echo "bench: building (log in $build/bench-build.log)" >&2
 cmake --build "$build" --target optiga-perso optiga-sim opca oputil \
-    -j"$(nproc)" >"$build.build.log" 2>&1 || {
-	tail -30 "$build.build.log" >&2
+    -j"$(nproc)" >"$build/bench-build.log" 2>&1 || {
+	tail -30 "$build/bench-build.log" >&2
 	exit 1
 }
 
