@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -117,10 +120,58 @@ ca_pem_write_cert(const char *path, X509 *cert)
 	return rc;
 }
 
-static int
-ca_open_common(const char *dir, const struct ca_pass *pass, bool key,
-    struct ca **out)
+/* The key URI ca.json names, or NULL (malloc'd). */
+static char *
+recorded_key_uri(const char *dir)
 {
+	char *path = ca_path(dir, "ca.json");
+	const char *v;
+	char *uri = NULL;
+	json_t *doc;
+
+	if (path != NULL && (doc = json_load_file(path, 0, NULL)) != NULL) {
+		v = json_string_value(json_object_get(doc, "key_uri"));
+		if (ca_key_is_uri(v))
+			uri = strdup(v);
+		json_decref(doc);
+	}
+	free(path);
+
+	return uri;
+}
+
+/*
+ * The key file when it exists; else the PKCS#11 key ca.json names;
+ * key_uri, when given, wins over both.
+ */
+static int
+open_key(struct ca *ca, const char *key_uri, const struct ca_pass *pass,
+    const char **what, char **path)
+{
+	char *recorded = NULL;
+	int rc;
+
+	if ((*path = ca_path(ca->dir, CA_KEY_FILE)) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+		    "out of memory");
+	*what = *path;
+	if (key_uri == NULL && access(*path, F_OK) != 0)
+		key_uri = recorded = recorded_key_uri(ca->dir);
+	if (key_uri == NULL)
+		return ca_key_read(*path, pass, &ca->key);
+
+	*what = "the PKCS#11 key";
+	rc = ca_pkcs11_load(key_uri, pass, &ca->key);
+	free(recorded);
+
+	return rc;
+}
+
+static int
+ca_open_common(const char *dir, const char *key_uri,
+    const struct ca_pass *pass, bool key, struct ca **out)
+{
+	const char *what = NULL;
 	struct ca *ca = NULL;
 	char *path = NULL;
 	size_t n;
@@ -149,16 +200,11 @@ ca_open_common(const char *dir, const struct ca_pass *pass, bool key,
 	path = NULL;
 
 	if (key) {
-		if ((path = ca_path(ca->dir, CA_KEY_FILE)) == NULL) {
-			rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-			    "out of memory");
-			goto fail;
-		}
-		if ((rc = ca_key_read(path, pass, &ca->key)) != 0)
+		if ((rc = open_key(ca, key_uri, pass, &what, &path)) != 0)
 			goto fail;
 		if (X509_check_private_key(ca->cert, ca->key) != 1) {
 			rc = op_err(CA_ERR(OP_E_VERIFY), "%s does not belong "
-			    "to %s/%s", path, ca->dir, CA_CERT_FILE);
+			    "to %s/%s", what, ca->dir, CA_CERT_FILE);
 			goto fail;
 		}
 	}
@@ -182,13 +228,24 @@ fail:
 int
 ca_open(const char *dir, const struct ca_pass *pass, struct ca **out)
 {
-	return ca_open_common(dir, pass, true, out);
+	return ca_open_common(dir, NULL, pass, true, out);
+}
+
+int
+ca_open_with(const char *dir, const char *key_uri,
+    const struct ca_pass *pass, struct ca **out)
+{
+	if (key_uri != NULL && !ca_key_is_uri(key_uri))
+		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL), "CA key "
+		    "'%s': give a PKCS#11 URI (pkcs11:...)", key_uri);
+
+	return ca_open_common(dir, key_uri, pass, true, out);
 }
 
 int
 ca_open_cert_only(const char *dir, struct ca **out)
 {
-	return ca_open_common(dir, NULL, false, out);
+	return ca_open_common(dir, NULL, NULL, false, out);
 }
 
 void

@@ -42,12 +42,25 @@ struct ca_init_opts {
 	struct ca_pass parent_pass;
 	/* used instead of subject when set (for a subject from a config) */
 	const X509_NAME *subject_name;
+	/*
+	 * "pkcs11:..." (RFC 7512): the CA key is this key in a PKCS#11
+	 * token instead of a new key file; pass then gives the PIN.  The
+	 * URI, less any pin-value, is kept in ca.json for ca_open().
+	 */
+	const char *key_uri;
 };
 
 struct ca;
 
 int ca_init(const struct ca_init_opts *opts);
+/*
+ * With its key: private/cakey.pem, or the PKCS#11 key ca.json names
+ * (pass then gives the PIN).
+ */
 int ca_open(const char *dir, const struct ca_pass *pass, struct ca **out);
+/* The same with the key at key_uri ("pkcs11:...") when not NULL. */
+int ca_open_with(const char *dir, const char *key_uri,
+    const struct ca_pass *pass, struct ca **out);
 /* Only the certificate, for looking at a CA without its passphrase. */
 int ca_open_cert_only(const char *dir, struct ca **out);
 void ca_close(struct ca **ca);

@@ -50,6 +50,14 @@ int ca_key_read(const char *path, const struct ca_pass *p,
 const char *ca_key_md(EVP_PKEY *key);
 const char *ca_key_alg(EVP_PKEY *key);
 
+/* pkcs11.c: a CA key in a PKCS#11 token */
+bool ca_key_is_uri(const char *s);
+/* The URI without pin-value, fit for files and messages (malloc'd). */
+char *ca_key_uri_public(const char *uri);
+/* The PIN is pin-value in the URI, else from p (may be NULL). */
+int ca_pkcs11_load(const char *uri, const struct ca_pass *p,
+    EVP_PKEY **out);
+
 /* profile.c: extensions of each kind of certificate we issue */
 int ca_profile_ca(X509 *cert, X509 *issuer, bool intermediate);
 int ca_profile_device(X509 *cert, X509 *issuer);

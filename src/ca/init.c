@@ -187,8 +187,9 @@ write_serial_file(const char *dir)
 
 static int
 write_ca_json(const char *dir, const char *alg, const char *parent,
-    bool encrypted)
+    bool encrypted, const char *key_uri)
 {
+	char *uri = key_uri != NULL ? ca_key_uri_public(key_uri) : NULL;
 	char created[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -201,6 +202,10 @@ write_ca_json(const char *dir, const char *alg, const char *parent,
 	doc = json_pack("{s:i,s:s,s:s*,s:b,s:s,s:s}", "format", 1,
 	    "algorithm", alg, "parent", parent, "encrypted", encrypted,
 	    "created", created, "tool", "optiga-perso " OP_VERSION);
+	/* where ca_open() finds a key that is not in private/ */
+	if (doc != NULL && uri != NULL)
+		json_object_set_new(doc, "key_uri", json_string(uri));
+	free(uri);
 	if (doc == NULL || (text = json_dumps(doc, JSON_INDENT(2) |
 	    JSON_SORT_KEYS)) == NULL) {
 		json_decref(doc);
@@ -305,6 +310,37 @@ build_name(const struct ca_init_opts *opts, X509_NAME **out)
 	return ca_subject_parse(opts->subject, out);
 }
 
+/*
+ * The CA key already in a PKCS#11 token: no key file is written, and
+ * the algorithm is the key's own.
+ */
+static int
+token_key(const struct ca_init_opts *opts, EVP_PKEY **key,
+    const char **alg)
+{
+	const char *have;
+	int rc;
+
+	if (!ca_key_is_uri(opts->key_uri))
+		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL), "CA key "
+		    "'%s': give a PKCS#11 URI (pkcs11:token=...;object=...)",
+		    opts->key_uri);
+	if ((rc = ca_pkcs11_load(opts->key_uri, &opts->pass, key)) != 0)
+		return rc;
+	if ((have = ca_key_alg(*key)) == NULL)
+		return op_err(CA_ERR(OP_E_UNSUPPORTED), "the key in the "
+		    "token is %s of %d bits; a CA key must be P-256, P-384, "
+		    "RSA-2048 or RSA-3072", EVP_PKEY_get0_type_name(*key) ?
+		    EVP_PKEY_get0_type_name(*key) : "a key",
+		    EVP_PKEY_get_bits(*key));
+	if (opts->alg != NULL && strcmp(opts->alg, have) != 0)
+		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL), "--alg %s, "
+		    "but the key in the token is %s", opts->alg, have);
+	*alg = have;
+
+	return 0;
+}
+
 int
 ca_init(const struct ca_init_opts *opts)
 {
@@ -353,7 +389,8 @@ ca_init(const struct ca_init_opts *opts)
 			goto fail;
 		}
 	}
-	if (opts->pass.source != CA_PASS_NONE &&
+	/* for a key in a token, pass is its PIN, asked for when loading */
+	if (opts->key_uri == NULL && opts->pass.source != CA_PASS_NONE &&
 	    (rc = ca_pass_get(&opts->pass, true, &pass, &passlen)) != 0)
 		goto fail;
 
@@ -370,14 +407,20 @@ ca_init(const struct ca_init_opts *opts)
 		goto fail;
 	}
 
-	if ((rc = ca_key_generate(alg, &key)) != 0)
-		goto fail;
-	if ((path = ca_path(opts->dir, CA_KEY_FILE)) == NULL) {
-		rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM), "out of memory");
-		goto fail;
+	if (opts->key_uri != NULL) {
+		if ((rc = token_key(opts, &key, &alg)) != 0)
+			goto fail;
+	} else {
+		if ((rc = ca_key_generate(alg, &key)) != 0)
+			goto fail;
+		if ((path = ca_path(opts->dir, CA_KEY_FILE)) == NULL) {
+			rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+			    "out of memory");
+			goto fail;
+		}
+		if ((rc = ca_key_write(path, key, pass, passlen)) != 0)
+			goto fail;
 	}
-	if ((rc = ca_key_write(path, key, pass, passlen)) != 0)
-		goto fail;
 
 	if ((cert = X509_new()) == NULL ||
 	    !X509_set_subject_name(cert, name) ||
@@ -403,7 +446,7 @@ ca_init(const struct ca_init_opts *opts)
 	    (rc = write_openssl_cnf(opts->dir, absdir,
 	    ca_key_md(key))) != 0 ||
 	    (rc = write_ca_json(opts->dir, alg, parent != NULL ? absparent :
-	    NULL, pass != NULL)) != 0)
+	    NULL, pass != NULL, opts->key_uri)) != 0)
 		goto fail;
 	if (parent != NULL && (rc = write_chain(opts->dir, cert,
 	    parent)) != 0)

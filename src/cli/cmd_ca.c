@@ -24,6 +24,7 @@ usage(FILE *f)
 	    "--config FILE [--cn CN]]\n"
 	    "                        [--days N] [--parent ROOTDIR "
 	    "[--parent-pass SRC]] [--pass SRC]\n"
+	    "                        [--ca-key pkcs11:URI]\n"
 	    "       optiga-perso ca sign DIR CSR [-o CERT] [--days N] "
 	    "[--pass SRC]\n"
 	    "       optiga-perso ca verification-cert DIR --code CODE "
@@ -44,6 +45,10 @@ usage(FILE *f)
 	    "env:VAR or prompt;\n"
 	    "                     with init, encrypt the new key (AES-256)\n"
 	    "  --parent-pass SRC  passphrase of the parent's key\n"
+	    "  --ca-key URI       init: the CA key is this key in a PKCS#11\n"
+	    "                     token (RFC 7512, e.g. pkcs11:token=ca;\n"
+	    "                     object=ca-key?module-path=...); no key file\n"
+	    "                     is written, --pass gives the PIN\n"
 	    "  --code CODE        AWS IoT registration code (the CN)\n"
 	    "  -o, --out CERT     write the certificate here (default: "
 	    "stdout)\n");
@@ -57,6 +62,7 @@ struct ca_args {
 	const char *parent;
 	const char *code;
 	const char *out;
+	const char *key_uri;
 	unsigned days;
 	struct ca_pass pass;
 	struct ca_pass parent_pass;
@@ -92,6 +98,7 @@ parse_args(struct cli *cli, int argc, char **argv, struct ca_args *a)
 		{ "parent-pass", required_argument, NULL, 'q' },
 		{ "code", required_argument, NULL, 'C' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "ca-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -109,6 +116,7 @@ parse_args(struct cli *cli, int argc, char **argv, struct ca_args *a)
 		case 'P': a->parent = optarg; break;
 		case 'C': a->code = optarg; break;
 		case 'o': a->out = optarg; break;
+		case 'K': a->key_uri = optarg; break;
 		case 'D':
 			if ((rc = parse_days(cli, optarg, &a->days)) != 0)
 				return rc;
@@ -161,6 +169,7 @@ ca_init_run(struct cli *cli, struct ca_args *a)
 	o.parent_dir = a->parent;
 	o.pass = a->pass;
 	o.parent_pass = a->parent_pass;
+	o.key_uri = a->key_uri;
 	if (a->config != NULL) {
 		if ((rc = perso_config_load(a->config, 0, &cfg)) != 0 ||
 		    (rc = perso_config_ca_subject(cfg, a->cn,
@@ -171,9 +180,13 @@ ca_init_run(struct cli *cli, struct ca_args *a)
 
 	if ((rc = ca_init(&o)) != 0)
 		goto fail;
-	cli_say(cli, "CA created in %s (%s%s)\n", o.dir,
-	    a->alg != NULL ? a->alg : "p256",
-	    a->pass.source != CA_PASS_NONE ? ", key encrypted" : "");
+	if (a->key_uri != NULL)
+		cli_say(cli, "CA created in %s (its key in a PKCS#11 token, "
+		    "no key file)\n", o.dir);
+	else
+		cli_say(cli, "CA created in %s (%s%s)\n", o.dir,
+		    a->alg != NULL ? a->alg : "p256",
+		    a->pass.source != CA_PASS_NONE ? ", key encrypted" : "");
 	if (cli->json) {
 		json_t *doc = NULL;
 
@@ -248,7 +261,8 @@ ca_sign_run(struct cli *cli, struct ca_args *a)
 
 	if ((rc = ca_pem_read_req(a->pos[1], &req)) != 0)
 		goto fail;
-	if ((rc = ca_open(a->pos[0], &a->pass, &ca)) != 0)
+	if ((rc = ca_open_with(a->pos[0], a->key_uri, &a->pass,
+	    &ca)) != 0)
 		goto fail;
 	if ((rc = ca_sign_csr(ca, req, a->days, &cert)) != 0) {
 		op_errctx(rc, "%s", a->pos[1]);
@@ -277,7 +291,8 @@ ca_verif_run(struct cli *cli, struct ca_args *a)
 		return cli_usage_error(cli, "give the registration code "
 		    "with --code (aws iot get-registration-code)");
 
-	if ((rc = ca_open(a->pos[0], &a->pass, &ca)) != 0)
+	if ((rc = ca_open_with(a->pos[0], a->key_uri, &a->pass,
+	    &ca)) != 0)
 		goto fail;
 	if ((rc = ca_issue_verification_cert(ca, a->code, &cert)) != 0)
 		goto fail;

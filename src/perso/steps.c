@@ -245,8 +245,8 @@ sign_run(struct flow *f, json_t *line)
 	int len;
 	int r;
 
-	if (f->ca == NULL && (r = ca_open(f->ca_dir, &f->o->ca_pass,
-	    &f->ca)) != 0)
+	if (f->ca == NULL && (r = ca_open_with(f->ca_dir, f->o->ca_key,
+	    &f->o->ca_pass, &f->ca)) != 0)
 		return r;
 	X509_free(f->cert);
 	f->cert = NULL;

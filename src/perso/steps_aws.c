@@ -65,8 +65,8 @@ make_verification(void *arg, const char *code, char **pem)
 	int r;
 
 	/* only now is the CA key needed (and its passphrase asked for) */
-	if (f->ca == NULL && (r = ca_open(f->ca_dir, &f->o->ca_pass,
-	    &f->ca)) != 0)
+	if (f->ca == NULL && (r = ca_open_with(f->ca_dir, f->o->ca_key,
+	    &f->o->ca_pass, &f->ca)) != 0)
 		return r;
 	if ((r = ca_issue_verification_cert(f->ca, code, &v)) != 0)
 		return r;
