@@ -9,6 +9,7 @@
 #include "bus/bus.h"
 #include "codec/tlv.h"
 #include "ifxi2c/ifxi2c.h"
+#include "util/err.h"
 #include "fake_link.h"
 
 struct fake_chip fake;
@@ -224,4 +225,20 @@ void
 ifxi2c_get_stats(const struct ifxi2c *ctx, struct ifxi2c_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+}
+
+/* The fake link has no presentation layer. */
+bool
+ifxi2c_shielded(const struct ifxi2c *ctx)
+{
+	return false;
+}
+
+int
+ifxi2c_secret_load(const char *path, uint8_t out[IFXI2C_SECRET_LEN])
+{
+	memset(out, 0, IFXI2C_SECRET_LEN);
+
+	return op_err(OP_RC(OP_LAYER_PRL, OP_E_UNSUPPORTED), "the fake link "
+	    "has no shielded connection (%s)", path);
 }
