@@ -38,6 +38,20 @@ first_difference(const uint8_t *a, const uint8_t *b, size_t n)
 	return i;
 }
 
+/* Could slot hold exactly len bytes now?  Unknown counts as yes. */
+static bool
+slot_may_hold(struct chip *chip, uint16_t slot, size_t len)
+{
+	struct chip_meta m;
+
+	if (chip_get_meta(chip, slot, &m) != 0) {
+		op_err_clear();
+		return true;
+	}
+
+	return m.used_size == len;
+}
+
 int
 perso_cert_store(struct chip *chip, uint16_t slot, STACK_OF(X509) *chain,
     enum certslot_format fmt, bool *written)
@@ -52,13 +66,21 @@ perso_cert_store(struct chip *chip, uint16_t slot, STACK_OF(X509) *chain,
 	if ((r = certslot_encode(chain, fmt, &enc, &enclen)) != 0)
 		goto out;
 
-	/* already there?  a rerun must not spend NVM cycles */
-	r = chip_read_data(chip, slot, back, sizeof(back), &backlen);
-	if (r == 0 && backlen == enclen && memcmp(back, enc, enclen) == 0) {
+	/*
+	 * Already there?  A rerun must not spend NVM cycles.  The used size
+	 * in the metadata settles most cases without reading the slot: a
+	 * fresh slot holds 1728 zero bytes, which cost more to read than
+	 * the certificate does to write.
+	 */
+	if (slot_may_hold(chip, slot, enclen) &&
+	    chip_read_data(chip, slot, back, sizeof(back), &backlen) == 0 &&
+	    backlen == enclen && memcmp(back, enc, enclen) == 0) {
 		OP_DEBUG("perso", "slot 0x%04X already holds these %zu "
 		    "bytes", slot, enclen);
+		r = 0;
 		goto out;
 	}
+	op_err_clear();
 
 	/* erase & write, so that no tail of an older, longer chain stays */
 	if ((r = chip_write_data(chip, slot, enc, enclen, true)) != 0) {
