@@ -23,7 +23,7 @@ N=16
 perso=$build/src/cli/optiga-perso
 sim=$build/sim/optiga-sim
 [ -x "$perso" ] && [ -x "$sim" ] ||
-	{ echo "build optiga-perso and optiga-sim in $build first" >&2; exit 2; }
+	{ echo "build optiga-perso and optiga-sim in $build" >&2; exit 2; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/op-bench-batch.XXXXXX")
 pids=()
@@ -46,7 +46,10 @@ for i in $(seq 1 $N); do
 	devs+=("sim:$W/c$i.sock")
 done
 for i in $(seq 1 $N); do
-	for _ in $(seq 1 100); do [ -S "$W/c$i.sock" ] && break; sleep 0.05; done
+	for _ in $(seq 1 100); do
+		[ -S "$W/c$i.sock" ] && break
+		sleep 0.05
+	done
 done
 list=$(IFS=,; echo "${devs[*]}")
 

@@ -50,7 +50,7 @@ struct perso_batch_result {
 	struct perso_batch_item *items;	/* in the order of the devices */
 	size_t n;
 	size_t n_ok;
-	double seconds;			/* wall time of the whole batch */
+	double seconds;			/* wall time of the batch */
 };
 
 /*
@@ -110,12 +110,13 @@ int perso_manifest_load(const char *record_path, json_t **chips);
 struct perso_bulk_opts {
 	const char *record_path;	/* the manifest */
 	const char *chips_dir;		/* holds <UID>/cert.pem */
-	const char *ca_dir;		/* its cacert.pem goes in each line */
-	const char *out_dir;		/* bulk-input.jsonl,
+	const char *ca_dir;		/* its cacert.pem, in each line */
+	const char *out_dir;		/* gets bulk-input.jsonl and
 					 * bulk-template.json */
-	const char *thing;		/* ThingName when the chip recorded
-					 * none; NULL: the UID */
-	const char *policy;		/* attached by the template, or NULL */
+	const char *thing;		/* ThingName when the chip has
+					 * none recorded; NULL: UID */
+	const char *policy;		/* the template attaches it;
+					 * NULL: none */
 };
 
 /* *count: the chips exported. */

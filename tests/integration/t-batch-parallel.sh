@@ -33,8 +33,8 @@ unset OPTIGA_DEVICE
 list=$(IFS=,; echo "${devs[*]}")
 
 if [ "$has_kill_fault" -eq 0 ]; then
-	vuid=$(optiga-perso -d "$victim" --json info |
-	    python3 -c 'import json,sys; print(json.load(sys.stdin)["uid"]["hex"])')
+	vuid=$(optiga-perso -d "$victim" --json info | /usr/bin/python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)["uid"]["hex"])')
 	(
 		for _ in $(seq 1 500); do
 			if grep -q "\"step\":\"keygen\",\"uid\":\"$vuid\"" \

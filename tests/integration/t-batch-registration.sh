@@ -9,8 +9,12 @@
 start_iot_local
 optiga-perso ca init ca --subject "/C=DE/O=Test/CN=Test Root CA" >/dev/null
 cp "$OP_SOURCE_DIR/examples/config.json" config.json
-thing=$(/usr/bin/python3 -c 'import json; print(json.load(open("config.json"))["aws_iot_config"]["thing"])')
-policy=$(/usr/bin/python3 -c 'import json; print(json.load(open("config.json"))["aws_iot_config"]["policy"])')
+cfg() {
+	/usr/bin/python3 -c 'import json, sys
+print(json.load(open("config.json"))["aws_iot_config"][sys.argv[1]])' "$1"
+}
+thing=$(cfg thing)
+policy=$(cfg policy)
 role="arn:aws:iam::123456789012:role/JITPRole"
 
 devs=()
@@ -62,12 +66,13 @@ n=$(iot_aws iot list-certificates --query 'length(certificates)' \
 ! grep -q "op=RegisterCertificate " "$IOT_LOG" ||
 	fail "a RegisterCertificate call was made"
 [ "$(grep -c 'op=RegisterCACertificate status=200' "$IOT_LOG")" -eq 1 ] ||
-	fail "the CA was not registered exactly once: $(grep RegisterCA "$IOT_LOG")"
+	fail "CA not registered exactly once: $(grep RegisterCA "$IOT_LOG")"
 iot_aws iot get-policy --policy-name "$policy" >/dev/null ||
 	fail "the template's policy $policy does not exist"
 [ "$(grep -c '"aws_registration":"jitp"' po/records.jsonl)" -ge 3 ] ||
 	fail "records do not say jitp"
-pass "jitp: CA ACTIVE with auto-registration, role and template; policy made; no device call"
+pass "jitp: CA ACTIVE, auto-registration, role, template; policy made;" \
+    "no device call"
 
 # none: no AWS call, the manifest exported for bulk registration
 before=$(wc -l <"$IOT_LOG")
@@ -103,4 +108,5 @@ for i in 0 1 2; do
 	openssl verify -CAfile ca/cacert.pem "bulk$i.pem" >/dev/null ||
 		fail "bulk line $i: the certificate does not verify"
 done
-pass "none: no AWS call; bulk-input.jsonl (3 chips, certificates verify) and template"
+pass "none: no AWS call; bulk-input.jsonl (3 chips, certificates" \
+    "verify) and template"

@@ -20,8 +20,8 @@ export LSAN_OPTIONS="suppressions=$T/lsan.supp"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
 
 mkdir "$T/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$T" >"$T/softhsm2.conf"
+printf '%s\n' "directories.tokendir = $T/tokens" \
+    "objectstore.backend = file" "log.level = ERROR" >"$T/softhsm2.conf"
 export SOFTHSM2_CONF="$T/softhsm2.conf"
 softhsm2-util --init-token --free --label ca --pin 1234 --so-pin 5678 \
     >/dev/null
@@ -69,8 +69,10 @@ done
 pass "3 chips in parallel, certificates signed in the token verify"
 
 # --ca-key on the command line, PIN in the URI: it is used, not stored
+pinuri="pkcs11:token=ca;object=ca-key;type=private?pin-value=1234"
+pinuri="$pinuri&module-path=$module"
 optiga-perso -d "${devs[0]}" personalize --config config.json --ca ca \
-    --ca-key "pkcs11:token=ca;object=ca-key;type=private?pin-value=1234&module-path=$module" \
+    --ca-key "$pinuri" \
     --no-aws --out po2 >run2.txt 2>run2.err ||
 	{ cat run2.txt run2.err >&2; fail "personalize --ca-key"; }
 openssl verify -CAfile ca/cacert.pem po2/*/cert.pem >/dev/null ||
