@@ -39,6 +39,7 @@ struct flow {
 	X509_REQ *req;
 	X509 *cert;
 	struct ca *ca;
+	bool csr_signed;		/* the chip signed the CSR this run */
 	bool wrote;			/* the write step wrote this run */
 	bool unchanged;			/* the step found all as wanted */
 

@@ -191,8 +191,10 @@ csr_run(struct flow *f, json_t *line)
 	X509_REQ_free(f->req);
 	f->req = NULL;
 	r = csr_build(NULL, subject, f->key, f->cfg->md, &f->req);
-	if (r == 0)
+	if (r == 0) {
+		f->csr_signed = true;
 		r = flow_write_pem(f->csr_path, pem_req, f->req, 0644);
+	}
 	if (r == 0) {
 		X509_NAME_oneline(subject, text, sizeof(text));
 		json_object_set_new(line, "subject", json_string(text));
@@ -306,11 +308,28 @@ prove_done(struct flow *f)
 static int
 prove_run(struct flow *f, json_t *line)
 {
+	EVP_PKEY *req_pub = NULL;
 	char fp[65];
 	int r;
 
-	if ((r = perso_key_prove(NULL, f->key, f->cert)) != 0 ||
-	    (r = cert_fp(f->cert, fp)) != 0)
+	/*
+	 * The chip signed the CSR in this very run, and that signature
+	 * verified under the CSR's key: if the certificate carries the same
+	 * key, possession is proven without spending another signature (and
+	 * another tick of the chip's security event counter).
+	 */
+	if (f->csr_signed && f->req != NULL)
+		req_pub = X509_REQ_get0_pubkey(f->req);
+	if (req_pub != NULL && EVP_PKEY_eq(req_pub,
+	    X509_get0_pubkey(f->cert)) == 1) {
+		json_object_set_new(line, "proof", json_string("csr signature"));
+	} else {
+		ERR_clear_error();
+		if ((r = perso_key_prove(NULL, f->key, f->cert)) != 0)
+			return r;
+		json_object_set_new(line, "proof", json_string("challenge"));
+	}
+	if ((r = cert_fp(f->cert, fp)) != 0)
 		return r;
 	json_object_set_new(line, "proven_sha256", json_string(fp));
 

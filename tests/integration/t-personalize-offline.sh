@@ -60,6 +60,9 @@ for step in keygen csr sign prove write personalized; do
 		fail "no '$step' line in the record"
 done
 serial=$(openssl x509 -in "$d/cert.pem" -noout -serial)
+# the CSR signed by the chip in this run already proved possession
+grep -q '"proof":"csr signature"' po/records.jsonl ||
+	fail "possession not proven by the CSR signature"
 
 # a second run recognises the finished work
 lines=$(wc -l <ca/index.txt)

@@ -30,6 +30,9 @@ grep -Eq 'csr +skipped' run2.txt || fail "resume rebuilt the CSR"
 grep -Eq 'sign +done' run2.txt || fail "resume did not sign"
 grep -Eq 'write +done' run2.txt || fail "resume did not write"
 [ "$(cat po/*/pub.pem)" = "$pub1" ] || fail "the key changed"
+# the CSR was signed in an earlier run: a fresh challenge proves the key
+grep -q '"proof":"challenge"' po/records.jsonl ||
+	fail "possession not proven by a fresh challenge on resume"
 openssl verify -CAfile ca/cacert.pem po/*/cert.pem >/dev/null ||
 	fail "resumed certificate does not verify"
 pass "interrupted at sign, resumed without redoing keygen and CSR"
