@@ -12,6 +12,7 @@
 
 #include "chip/chip.h"
 #include "cli/cli.h"
+#include "perso/perso.h"
 #include "util/err.h"
 #include "util/hex.h"
 
@@ -69,6 +70,8 @@ keygen_refused(struct chip *chip, uint16_t oid,
 
 	if (OP_RC_LAYER(rc) != OP_LAYER_CHIP)
 		return rc;
+	if (rc == OP_RC(OP_LAYER_CHIP, 0x07))
+		return perso_lock_explain(chip, oid, rc);
 	snprintf(msg, sizeof(msg), "%s", op_errmsg());
 	if (chip_get_uid(chip, &uid) != 0)
 		return op_err(rc, "%s", msg);

@@ -84,6 +84,7 @@ perso_cert_store(struct chip *chip, uint16_t slot, STACK_OF(X509) *chain,
 
 	/* erase & write, so that no tail of an older, longer chain stays */
 	if ((r = chip_write_data(chip, slot, enc, enclen, true)) != 0) {
+		r = perso_lock_explain(chip, slot, r);
 		op_errctx(r, "writing certificate slot 0x%04X", slot);
 		goto out;
 	}

@@ -47,9 +47,13 @@ cert=$(ls perso/*/cert.pem)
 expect_fail 4 optiga-perso cert write --slot 0xE0E1 --format der "$cert"
 grep -q "0x8007: access conditions not satisfied" "$T/err" ||
     fail "cert write: $(cat "$T/err")"
+grep -q "slot 0xE0E1 is locked (LcsO operational)" "$T/err" ||
+    fail "cert write does not explain the lock: $(cat "$T/err")"
 expect_fail 4 optiga-perso keygen --slot key1 --alg p256
 grep -q "0x8007: access conditions not satisfied" "$T/err" ||
     fail "keygen: $(cat "$T/err")"
+grep -q "slot 0xE0F1 is locked (LcsO operational)" "$T/err" ||
+    fail "keygen does not explain the lock: $(cat "$T/err")"
 printf 'x' >one.bin
 expect_fail 4 optiga-perso write 0xE0E1 one.bin
 want='its change access condition is LcsO < op; its life cycle is'
