@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,28 +160,50 @@ int
 op_file_append_line(const char *path, const char *line, mode_t mode)
 {
 	size_t len = strlen(line);
-	int fd;
+	bool nl = len == 0 || line[len - 1] != '\n';
+	char *buf = NULL;
+	int fd = -1;
 	int e;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode);
+	struct stat st;
+	size_t off = 1;
+	char last;
+
+	/*
+	 * One write() for the line and its newline: O_APPEND then puts the
+	 * whole line at the end at once.  A line torn by an earlier crash is
+	 * ended first, so that it stays one bad line and never swallows the
+	 * next good one.
+	 */
+	if ((buf = malloc(len + 3)) == NULL)
+		return op_err(SYS_ERR(OP_E_NOMEM), "out of memory");
+	buf[0] = '\n';
+	memcpy(buf + 1, line, len);
+	len++;
+	if (nl)
+		buf[len++] = '\n';
+
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail;
-	if (flock(fd, LOCK_EX) != 0)
+	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0)
 		goto fail;
-	if (write_all(fd, (const uint8_t *)line, len) != 0)
-		goto fail;
-	if ((len == 0 || line[len - 1] != '\n') &&
-	    write_all(fd, (const uint8_t *)"\n", 1) != 0)
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n')
+		off = 0;
+	if (write_all(fd, (const uint8_t *)buf + off, len - off) != 0)
 		goto fail;
 	if (fsync(fd) != 0)
 		goto fail;
 	close(fd);
+	free(buf);
 
 	return 0;
 fail:
 	e = errno;
 	if (fd >= 0)
 		close(fd);
+	free(buf);
 
 	return op_err(SYS_ERR(errno_code(e)), "cannot append to %s: %s",
 	    path, strerror(e));

@@ -41,6 +41,14 @@ test_fold(void **state)
 
 	op_log_set_level(OP_LOG_ERROR);
 	assert_int_equal(record_load(path, "aa", &st), 0);
+	assert_null(record_step_outcome(st, "write"));
+	json_decref(st);
+
+	/* the next line is not swallowed by the torn one */
+	assert_int_equal(record_append(path, "aa", "prove",
+	    json_pack("{s:s}", "outcome", "ok")), 0);
+	assert_int_equal(record_load(path, "aa", &st), 0);
+	assert_string_equal(record_step_outcome(st, "prove"), "ok");
 	assert_string_equal(record_step_outcome(st, "keygen"), "ok");
 	assert_string_equal(record_step_outcome(st, "sign"), "ok");
 	assert_null(record_step_outcome(st, "write"));
