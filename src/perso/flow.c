@@ -168,19 +168,14 @@ static int
 identify_chip(struct flow *f)
 {
 	const struct perso_opts *o = f->o;
-	struct chip *chip;
 	int r;
 
-	if ((r = oprov_chip_acquire(o->device, &chip)) != 0)
+	if ((r = oprov_chip_uid(o->device, &f->uid)) != 0)
 		return r;
-	r = chip_get_uid(chip, &f->uid);
-	if (r == 0 && !chip_product_has_alg(f->uid.product, f->alg->id))
-		r = op_err(OP_RC(OP_LAYER_CONFIG, OP_E_UNSUPPORTED), "%s: "
+	if (!chip_product_has_alg(f->uid.product, f->alg->id))
+		return op_err(OP_RC(OP_LAYER_CONFIG, OP_E_UNSUPPORTED), "%s: "
 		    "this chip (%s) cannot make %s keys", o->config_path,
 		    chip_product_name(f->uid.product), f->alg->config_name);
-	oprov_chip_release(o->device, r);
-	if (r != 0)
-		return r;
 
 	op_hex_encode(f->uid.raw, CHIP_UID_LEN, f->uid_hex);
 

@@ -189,3 +189,18 @@ oprov_chip_release(const char *device, int rc)
 	oprov_dev_unlock(env_device(device), rc);
 	oprov_dev_unref();
 }
+
+int
+oprov_chip_uid(const char *device, struct chip_uid *uid)
+{
+	struct chip *chip;
+	int rc;
+
+	/* read once when the connection opened: no command is sent */
+	oprov_dev_ref();
+	if ((rc = oprov_dev_lock(env_device(device), &chip, uid)) == 0)
+		oprov_dev_unlock(env_device(device), 0);
+	oprov_dev_unref();
+
+	return rc;
+}

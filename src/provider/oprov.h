@@ -45,6 +45,9 @@ int oprov_load(OSSL_LIB_CTX *libctx, OSSL_PROVIDER **out);
 struct chip;
 int oprov_chip_acquire(const char *device, struct chip **chip);
 void oprov_chip_release(const char *device, int rc);
+/* The UID of the chip at device, as read when the connection opened. */
+struct chip_uid;
+int oprov_chip_uid(const char *device, struct chip_uid *uid);
 
 /* The provider entry point, the same one optiga.so exports. */
 OSSL_provider_init_fn oprov_init;
