@@ -278,17 +278,46 @@ dl_receive(struct ifxi2c *c, uint8_t *pkt, size_t cap, size_t *len,
     op_deadline_t dl)
 {
 	enum dl_event ev;
+	unsigned idle = 0;
 	size_t n;
 	int r;
 
 	while (!c->has_pending) {
-		if ((r = pl_frame_poll(c, c->rx_frame, &n, dl, dl)) != 0)
+		if ((r = pl_frame_poll(c, c->rx_frame, &n, op_now_us() +
+		    DL_IDLE_US, dl)) != 0)
 			return op_errctx(r, "data link: waiting for frame %u",
 			    (c->rx_seq + 1) & 3);
-		if (n == 0)
+		if (n == 0 && op_deadline_passed(dl))
 			return op_err(OP_RC(OP_LAYER_DL, OP_E_TIMEOUT), "data "
 			    "link: no frame %u from the chip before the "
 			    "deadline", (c->rx_seq + 1) & 3);
+		/*
+		 * A chip that is not BUSY and offers nothing has no answer
+		 * for us: it reset after it acknowledged our frame, or lost
+		 * it.  Sending the frame again is safe (a chip that has it
+		 * answers a repeat without executing it again, fact sheet
+		 * 2.7); after DL_TRANS_REPEAT tries the link is reported
+		 * broken, and the chip layer recovers it.  A BUSY chip is
+		 * left to work as long as the deadline allows.
+		 */
+		if (n == 0) {
+			if (c->busy || c->tx_frame_len == 0)
+				continue;
+			if (idle++ == DL_TRANS_REPEAT)
+				return op_err(OP_RC(OP_LAYER_DL,
+				    OP_E_PROTOCOL), "data link: the chip is "
+				    "idle and offers no frame %u after %u "
+				    "repeats of frame %u (did it reset?)",
+				    (c->rx_seq + 1) & 3, DL_TRANS_REPEAT,
+				    c->tx_seq);
+			c->st.retransmits++;
+			OP_DEBUG(MOD, "chip idle without an answer: frame %u "
+			    "again", c->tx_seq);
+			if ((r = dl_send_frame(c, dl)) != 0)
+				return op_errctx(r, "data link: resending "
+				    "frame %u", c->tx_seq);
+			continue;
+		}
 		if ((r = dl_on_frame(c, c->rx_frame, n, false, &ev, dl)) != 0)
 			return op_errctx(r, "data link: answering frame "
 			    "%02x", c->rx_frame[0]);

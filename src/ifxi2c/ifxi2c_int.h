@@ -35,6 +35,9 @@
 #define PL_STARTUP_US		15000	/* datasheet t_STARTUP, see ifxi2c.c */
 #define DL_ACK_TIMEOUT_US	10000	/* TRANS_TIMEOUT */
 #define DL_TRANS_REPEAT		3
+/* Waiting for an answer: an idle chip that offers nothing this long
+ * has lost our frame (a reset, say), see dl_receive. */
+#define DL_IDLE_US		100000
 
 #define IFXI2C_CLOCK_DEFAULT	400
 #define IFXI2C_CLOCK_NEGOTIATE	100
@@ -60,6 +63,7 @@ struct ifxi2c {
 
 	/* physical layer */
 	uint64_t last_xfer_us;	/* end of the last transaction */
+	bool busy;		/* BUSY in the last I2C_STATE read */
 
 	/* data link: last frame numbers sent and received, mod 4 */
 	uint8_t tx_seq;

@@ -149,6 +149,7 @@ pl_frame_poll(struct ifxi2c *c, uint8_t *buf, size_t *len, uint64_t until_us,
 		    dl)) != 0)
 			return op_errctx(r, "reading I2C_STATE");
 		c->st.polls++;
+		c->busy = (st[0] & PL_STATE_BUSY) != 0;
 		n = rd16(st + 2);
 
 		/* BUSY does not matter once a frame is ready. */
