@@ -82,29 +82,5 @@ ec_query_operation_name(int operation_id)
 }
 
 const OSSL_DISPATCH oprov_ec_keymgmt_functions[] = {
-	{ OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))ec_new },
-	{ OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))oprov_km_free },
-	{ OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))oprov_km_dup },
-	{ OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))oprov_km_load },
-	{ OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))oprov_km_has },
-	{ OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))oprov_km_match },
-	{ OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))oprov_km_import },
-	{ OSSL_FUNC_KEYMGMT_IMPORT_TYPES,
-	    (void (*)(void))ec_public_param_types },
-	{ OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))oprov_km_export },
-	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES,
-	    (void (*)(void))ec_public_param_types },
-	{ OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))oprov_km_get_params },
-	{ OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS,
-	    (void (*)(void))ec_gettable_params },
-	{ OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))ec_gen_init },
-	{ OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS,
-	    (void (*)(void))oprov_km_gen_set_params },
-	{ OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS,
-	    (void (*)(void))ec_gen_settable_params },
-	{ OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))oprov_km_gen },
-	{ OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))oprov_km_gen_cleanup },
-	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,
-	    (void (*)(void))ec_query_operation_name },
-	{ 0, NULL }
+	OPROV_KEYMGMT_DISPATCH(ec)
 };

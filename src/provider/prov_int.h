@@ -112,7 +112,7 @@ int oprov_cert_read(struct chip *chip, uint16_t oid, uint8_t **der,
 /* The certificate slot paired with a key slot, 0 if none. */
 uint16_t oprov_cert_slot(const struct oprov_ctx *prov, uint16_t key_oid);
 
-/* key generation, shared by both key managers (key.c) */
+/* key generation, shared by both key managers (keymgmt.c) */
 struct oprov_gen {
 	struct oprov_ctx *prov;
 	const char *type;
@@ -129,7 +129,7 @@ extern const OSSL_DISPATCH oprov_ecdsa_signature_functions[];
 extern const OSSL_DISPATCH oprov_rsa_signature_functions[];
 extern const OSSL_DISPATCH oprov_store_functions[];
 
-/* Key manager functions shared by EC and RSA (key.c). */
+/* Key manager functions shared by EC and RSA (keymgmt.c). */
 OSSL_FUNC_keymgmt_free_fn oprov_km_free;
 OSSL_FUNC_keymgmt_has_fn oprov_km_has;
 OSSL_FUNC_keymgmt_match_fn oprov_km_match;
@@ -144,6 +144,43 @@ OSSL_FUNC_keymgmt_gen_set_params_fn oprov_km_gen_set_params;
 void *oprov_km_new_type(void *provctx, const char *type);
 void *oprov_km_gen_init_type(void *provctx, const char *type,
     const OSSL_PARAM params[]);
+
+/*
+ * The dispatch entries of a key manager.  EC and RSA differ only in the
+ * key type and in their parameter lists, so each file defines
+ * <pfx>_new, <pfx>_gen_init, <pfx>_public_param_types,
+ * <pfx>_gettable_params, <pfx>_gen_settable_params and
+ * <pfx>_query_operation_name, and the operations both must offer are
+ * listed once, here.
+ */
+#define OPROV_KEYMGMT_DISPATCH(pfx)					\
+	{ OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))pfx##_new },		\
+	{ OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))oprov_km_free },	\
+	{ OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))oprov_km_dup },	\
+	{ OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))oprov_km_load },	\
+	{ OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))oprov_km_has },	\
+	{ OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))oprov_km_match },	\
+	{ OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))oprov_km_import },	\
+	{ OSSL_FUNC_KEYMGMT_IMPORT_TYPES,				\
+	    (void (*)(void))pfx##_public_param_types },			\
+	{ OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))oprov_km_export },	\
+	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES,				\
+	    (void (*)(void))pfx##_public_param_types },			\
+	{ OSSL_FUNC_KEYMGMT_GET_PARAMS,					\
+	    (void (*)(void))oprov_km_get_params },			\
+	{ OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS,				\
+	    (void (*)(void))pfx##_gettable_params },			\
+	{ OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))pfx##_gen_init },	\
+	{ OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS,				\
+	    (void (*)(void))oprov_km_gen_set_params },			\
+	{ OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS,			\
+	    (void (*)(void))pfx##_gen_settable_params },		\
+	{ OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))oprov_km_gen },	\
+	{ OSSL_FUNC_KEYMGMT_GEN_CLEANUP,				\
+	    (void (*)(void))oprov_km_gen_cleanup },			\
+	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,			\
+	    (void (*)(void))pfx##_query_operation_name },		\
+	{ 0, NULL }
 
 /* Every algorithm the chip family knows, for lookups. */
 extern const enum chip_alg oprov_all_algs[];
