@@ -121,19 +121,6 @@ canonical_uri(struct buf *b, const char *path)
 		buf_addc(b, '/');
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-
-	return -1;
-}
-
 /* Percent-decode s[0..n) and encode it again the SigV4 way. */
 static char *
 reencode(const char *s, size_t n)
@@ -143,10 +130,10 @@ reencode(const char *s, size_t n)
 	char *r;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			buf_addc(&raw, (char)(hexval(s[i + 1]) * 16 +
-			    hexval(s[i + 2])));
+		if (s[i] == '%' && i + 2 < n && op_hex_digit(s[i + 1]) >= 0 &&
+		    op_hex_digit(s[i + 2]) >= 0) {
+			buf_addc(&raw, (char)(op_hex_digit(s[i + 1]) * 16 +
+			    op_hex_digit(s[i + 2])));
 			i += 2;
 		} else
 			buf_addc(&raw, s[i]);

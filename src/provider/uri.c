@@ -10,7 +10,6 @@
  *
  * Values may be percent-encoded (%26 for '&', for instance).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,18 +25,6 @@ bool
 oprov_uri_is_ours(const char *s)
 {
 	return s != NULL && strncasecmp(s, SCHEME, strlen(SCHEME)) == 0;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-
-	return -1;
 }
 
 /* Copy [s, s+n) into a new string, undoing %XX. */
@@ -56,8 +43,8 @@ unescape(const char *s, size_t n, char **out)
 			o[j++] = s[i];
 			continue;
 		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0) {
+		if (i + 2 >= n || (hi = op_hex_digit(s[i + 1])) < 0 ||
+		    (lo = op_hex_digit(s[i + 2])) < 0) {
 			free(o);
 			return op_err(URI_ERR, "bad %%-escape in '%.*s': "
 			    "expected %%XX with two hex digits", (int)n, s);

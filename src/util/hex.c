@@ -17,14 +17,19 @@ op_hex_encode(const uint8_t *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-nibble(int c)
+/*
+ * No tolower(): callers pass plain char, and a negative char is
+ * undefined behaviour for <ctype.h>.
+ */
+int
+op_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = tolower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 
 	return -1;
 }
@@ -43,7 +48,7 @@ op_hex_decode(const char *in, uint8_t *out, size_t cap, size_t *len)
 
 		if (isspace((unsigned char)*p) || *p == ':')
 			continue;
-		if ((v = nibble((unsigned char)*p)) < 0)
+		if ((v = op_hex_digit((unsigned char)*p)) < 0)
 			return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL),
 			    "'%c' at position %zu is not a hex digit",
 			    *p, (size_t)(p - in));

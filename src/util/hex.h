@@ -7,6 +7,9 @@
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void op_hex_encode(const uint8_t *in, size_t len, char *out);
 
+/* Value of one hex digit (either case), or -1; any int is safe. */
+int op_hex_digit(int c);
+
 /*
  * Parse hex (whitespace, ':' and an optional 0x prefix allowed) into out.
  * Returns 0, or OP_RC(OP_LAYER_USAGE, OP_E_INVAL) with a message naming
