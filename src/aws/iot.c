@@ -136,6 +136,34 @@ run_void(struct aws_client *c, struct aws_call *call, char *path,
 	return r;
 }
 
+/* Take one string member out of a call's reply and drop the reply. */
+static int
+reply_str(struct aws_call *call, const char *key, char *dst, size_t len)
+{
+	int r = need_str(call->op, call->reply, key, dst, len);
+
+	json_decref(call->reply);
+	call->reply = NULL;
+
+	return r;
+}
+
+/* The same for the certificateId and certificateArn of a registration. */
+static int
+reply_id_arn(struct aws_call *call, char id[65], char arn[256])
+{
+	int r;
+
+	if ((r = need_str(call->op, call->reply, "certificateId", id,
+	    65)) == 0)
+		r = need_str(call->op, call->reply, "certificateArn", arn,
+		    256);
+	json_decref(call->reply);
+	call->reply = NULL;
+
+	return r;
+}
+
 void
 aws_cert_info_clear(struct aws_cert_info *info)
 {
@@ -155,10 +183,8 @@ aws_iot_get_registration_code(struct aws_client *c, char code[65])
 	if ((r = run(c, &call, strdup("/registrationcode"), NULL, NULL,
 	    false)) != 0)
 		return r;
-	r = need_str(call.op, call.reply, "registrationCode", code, 65);
-	json_decref(call.reply);
 
-	return r;
+	return reply_str(&call, "registrationCode", code, 65);
 }
 
 static json_t *
@@ -211,12 +237,8 @@ aws_iot_register_ca(struct aws_client *c, const struct aws_ca_register *req,
 	if ((r = run(c, &call, strdup("/cacertificate"), buf_take(&q),
 	    json_body(body), true)) != 0)
 		return r;
-	if ((r = need_str(call.op, call.reply, "certificateId", id, 65)) ==
-	    0)
-		r = need_str(call.op, call.reply, "certificateArn", arn, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_id_arn(&call, id, arn);
 }
 
 int
@@ -278,23 +300,31 @@ parse_cert_desc(const char *op, json_t *reply, struct aws_cert_info *info)
 	return 0;
 }
 
-int
-aws_iot_describe_ca(struct aws_client *c, const char *id,
-    struct aws_cert_info *info)
+/* DescribeCACertificate and DescribeCertificate: GET pre + id. */
+static int
+describe_cert(struct aws_client *c, const char *op, const char *pre,
+    const char *id, struct aws_cert_info *info)
 {
-	struct aws_call call = { .op = "DescribeCACertificate",
-	    .method = "GET" };
+	struct aws_call call = { .op = op, .method = "GET" };
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	if ((r = run(c, &call, path_label("/cacertificate/", id, ""), NULL,
-	    NULL, false)) != 0)
+	if ((r = run(c, &call, path_label(pre, id, ""), NULL, NULL,
+	    false)) != 0)
 		return r;
 	if ((r = parse_cert_desc(call.op, call.reply, info)) != 0)
 		aws_cert_info_clear(info);
 	json_decref(call.reply);
 
 	return r;
+}
+
+int
+aws_iot_describe_ca(struct aws_client *c, const char *id,
+    struct aws_cert_info *info)
+{
+	return describe_cert(c, "DescribeCACertificate", "/cacertificate/",
+	    id, info);
 }
 
 /*
@@ -393,31 +423,16 @@ aws_iot_register_cert(struct aws_client *c, const char *pem,
 	if ((r = run(c, &call, strdup("/certificate/register"), NULL,
 	    json_body(body), true)) != 0)
 		return r;
-	if ((r = need_str(call.op, call.reply, "certificateId", id, 65)) ==
-	    0)
-		r = need_str(call.op, call.reply, "certificateArn", arn, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_id_arn(&call, id, arn);
 }
 
 int
 aws_iot_describe_cert(struct aws_client *c, const char *id,
     struct aws_cert_info *info)
 {
-	struct aws_call call = { .op = "DescribeCertificate",
-	    .method = "GET" };
-	int r;
-
-	memset(info, 0, sizeof(*info));
-	if ((r = run(c, &call, path_label("/certificates/", id, ""), NULL,
-	    NULL, false)) != 0)
-		return r;
-	if ((r = parse_cert_desc(call.op, call.reply, info)) != 0)
-		aws_cert_info_clear(info);
-	json_decref(call.reply);
-
-	return r;
+	return describe_cert(c, "DescribeCertificate", "/certificates/", id,
+	    info);
 }
 
 int
@@ -444,10 +459,8 @@ aws_iot_create_thing(struct aws_client *c, const char *name,
 	if ((r = run(c, &call, path_label("/things/", name, ""), NULL,
 	    strdup("{}"), true)) != 0)
 		return r;
-	r = need_str(call.op, call.reply, "thingArn", arn, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_str(&call, "thingArn", arn, 256);
 }
 
 int
@@ -460,10 +473,8 @@ aws_iot_describe_thing(struct aws_client *c, const char *name,
 	if ((r = run(c, &call, path_label("/things/", name, ""), NULL, NULL,
 	    false)) != 0)
 		return r;
-	r = need_str(call.op, call.reply, "thingArn", arn, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_str(&call, "thingArn", arn, 256);
 }
 
 int
@@ -509,10 +520,8 @@ aws_iot_create_policy(struct aws_client *c, const char *name,
 	if ((r = run(c, &call, path_label("/policies/", name, ""), NULL,
 	    json_body(body), true)) != 0)
 		return r;
-	r = need_str(call.op, call.reply, "policyArn", arn, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_str(&call, "policyArn", arn, 256);
 }
 
 int
@@ -583,8 +592,6 @@ aws_iot_describe_endpoint(struct aws_client *c, const char *type,
 	if ((r = run(c, &call, strdup("/endpoint"), type ? buf_take(&q) :
 	    NULL, NULL, false)) != 0)
 		return r;
-	r = need_str(call.op, call.reply, "endpointAddress", address, 256);
-	json_decref(call.reply);
 
-	return r;
+	return reply_str(&call, "endpointAddress", address, 256);
 }
