@@ -322,7 +322,8 @@ prove_run(struct flow *f, json_t *line)
 		req_pub = X509_REQ_get0_pubkey(f->req);
 	if (req_pub != NULL && EVP_PKEY_eq(req_pub,
 	    X509_get0_pubkey(f->cert)) == 1) {
-		json_object_set_new(line, "proof", json_string("csr signature"));
+		json_object_set_new(line, "proof",
+		    json_string("csr signature"));
 	} else {
 		ERR_clear_error();
 		if ((r = perso_key_prove(NULL, f->key, f->cert)) != 0)

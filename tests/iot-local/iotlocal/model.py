@@ -452,8 +452,8 @@ class Model:
 					raise AssertionError("output %s: "
 					    "member %s is not in the model" %
 					    (path, k))
-				self._check_out(self.shapes[members[k]["shape"]],
-				    v, path + "." + k)
+				sub = self.shapes[members[k]["shape"]]
+				self._check_out(sub, v, path + "." + k)
 		elif t == "list":
 			m = self.shapes[shape["member"]["shape"]]
 			for v in value:

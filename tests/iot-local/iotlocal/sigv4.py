@@ -221,16 +221,17 @@ class Verifier:
 		if abs(skew) > self.max_skew:
 			fmt = "%Y%m%dT%H%M%SZ"
 			lim = datetime.timedelta(seconds=self.max_skew)
+			nows = now.strftime(fmt)
+			mins = self.max_skew // 60
 			if skew < 0:
 				msg = "Signature expired: %s is now earlier " \
 				    "than %s (%s - %d min.)" % (amzdate,
-				    (now - lim).strftime(fmt),
-				    now.strftime(fmt), self.max_skew // 60)
+				    (now - lim).strftime(fmt), nows, mins)
 			else:
-				msg = "Signature not yet current: %s is still " \
-				    "later than %s (%s + %d min.)" % (amzdate,
-				    (now + lim).strftime(fmt),
-				    now.strftime(fmt), self.max_skew // 60)
+				msg = "Signature not yet current: %s is " \
+				    "still later than %s (%s + %d min.)" % (
+				    amzdate, (now + lim).strftime(fmt), nows,
+				    mins)
 			raise ApiError("InvalidSignatureException", msg)
 
 		signed = f["SignedHeaders"].split(";")

@@ -42,9 +42,9 @@ class Store:
 			with open(path, encoding="utf-8") as f:
 				self.data = json.load(f)
 			if self.data.get("version") != VERSION:
-				raise ValueError("%s: state version %r, expected "
-				    "%d" % (path, self.data.get("version"),
-				    VERSION))
+				raise ValueError("%s: state version %r, "
+				    "expected %d" % (path,
+				    self.data.get("version"), VERSION))
 			for k in ("account", "region"):
 				want = account if k == "account" else region
 				if self.data[k] != want:
@@ -61,7 +61,8 @@ class Store:
 		fd, tmp = tempfile.mkstemp(prefix=".iot-local.", dir=d)
 		try:
 			with os.fdopen(fd, "w", encoding="utf-8") as f:
-				json.dump(self.data, f, indent=1, sort_keys=True)
+				json.dump(self.data, f, indent=1,
+				    sort_keys=True)
 				f.write("\n")
 				f.flush()
 				os.fsync(f.fileno())
