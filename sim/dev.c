@@ -173,10 +173,27 @@ static void
 dev_bus_time(struct sim_dev *dev, size_t bytes)
 {
 	uint64_t bits = 9 * (1 + (uint64_t)bytes) + 2;
+	uint64_t t, wait, start, slept;
 
 	if (!dev->opts.realtime || dev->clock_khz == 0)
 		return;
-	dev_sleep(dev, (bits * 1000 + dev->clock_khz - 1) / dev->clock_khz);
+	t = (bits * 1000 + dev->clock_khz - 1) / dev->clock_khz;
+
+	/*
+	 * The scheduler wakes us late by some tens of microseconds, about
+	 * the bus time of a short transaction.  What was overslept is owed
+	 * back on the next waits, so that over a command the bus time adds
+	 * up to what its bits take, not to the timer slack.
+	 */
+	wait = t > dev->sleep_debt ? t - dev->sleep_debt : 0;
+	dev->sleep_debt -= t - wait;
+	if (wait == 0)
+		return;
+	start = sim_dev_now(dev);
+	dev_sleep(dev, wait);
+	slept = sim_dev_now(dev) - start;
+	if (slept > wait)
+		dev->sleep_debt += slept - wait;
 }
 
 /*

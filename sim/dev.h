@@ -129,6 +129,7 @@ struct sim_dev {
 	unsigned clock_khz;
 	uint64_t nack_until;	/* address NACKed before this time */
 	uint64_t busy_until;	/* executing before this time */
+	uint64_t sleep_debt;	/* bus time overslept, owed back (us) */
 	bool prl_used;		/* host used PRESENCE since the reset */
 	struct sim_prl prl;	/* shielded connection (prl.c) */
 	struct sim_fault *fault; /* --faults plan, not owned; NULL: none */
