@@ -42,6 +42,7 @@ ca_lock_take(const char *dir, struct ca_lock **out)
 	struct ca_lock *l;
 	char *path;
 	int e;
+	int rc;
 
 	*out = NULL;
 	if ((path = ca_path(dir, CA_LOCK_FILE)) == NULL ||
@@ -57,10 +58,10 @@ ca_lock_take(const char *dir, struct ca_lock **out)
 		if (l->fd >= 0)
 			close(l->fd);
 		free(l);
-		op_err(CA_ERR(e == ENOENT ? OP_E_NOTFOUND : OP_E_IO),
+		rc = op_err(CA_ERR(e == ENOENT ? OP_E_NOTFOUND : OP_E_IO),
 		    "cannot lock %s: %s", path, strerror(e));
 		free(path);
-		return CA_ERR(e == ENOENT ? OP_E_NOTFOUND : OP_E_IO);
+		return rc;
 	}
 	free(path);
 	*out = l;
@@ -97,26 +98,40 @@ serial_hex(const ASN1_INTEGER *serial)
 	return hex;
 }
 
+/* Open DIR/index.txt for reading. */
+static int
+index_open(const char *dir, FILE **f)
+{
+	char *path = ca_path(dir, "index.txt");
+	int rc;
+
+	if (path == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+		    "out of memory");
+	if ((*f = fopen(path, "r")) == NULL) {
+		rc = op_err(CA_ERR(OP_E_NOTFOUND), "cannot open %s: %s; is "
+		    "%s a CA directory (made by 'ca init')?", path,
+		    strerror(errno), dir);
+		free(path);
+		return rc;
+	}
+	free(path);
+
+	return 0;
+}
+
 /* Whether index.txt already lists hex as a serial (column 4). */
 static int
 serial_used(const char *dir, const char *hex, bool *used)
 {
-	char *path = ca_path(dir, "index.txt");
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
+	int rc;
 
 	*used = false;
-	if (path == NULL)
-		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-		    "out of memory");
-	if ((f = fopen(path, "r")) == NULL) {
-		op_err(CA_ERR(OP_E_NOTFOUND), "cannot open %s: %s; is %s a "
-		    "CA directory (made by 'ca init')?", path,
-		    strerror(errno), dir);
-		free(path);
-		return CA_ERR(OP_E_NOTFOUND);
-	}
+	if ((rc = index_open(dir, &f)) != 0)
+		return rc;
 	while (getline(&line, &cap, f) > 0) {
 		char *p = line;
 
@@ -130,7 +145,6 @@ serial_used(const char *dir, const char *hex, bool *used)
 	}
 	free(line);
 	fclose(f);
-	free(path);
 
 	return 0;
 }
@@ -267,21 +281,14 @@ fail:
 int
 ca_index_count(const char *dir, unsigned *valid, unsigned *total)
 {
-	char *path = ca_path(dir, "index.txt");
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
+	int rc;
 
 	*valid = *total = 0;
-	if (path == NULL)
-		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-		    "out of memory");
-	if ((f = fopen(path, "r")) == NULL) {
-		op_err(CA_ERR(OP_E_NOTFOUND), "cannot open %s: %s", path,
-		    strerror(errno));
-		free(path);
-		return CA_ERR(OP_E_NOTFOUND);
-	}
+	if ((rc = index_open(dir, &f)) != 0)
+		return rc;
 	while (getline(&line, &cap, f) > 0) {
 		(*total)++;
 		if (line[0] == 'V')
@@ -289,7 +296,6 @@ ca_index_count(const char *dir, unsigned *valid, unsigned *total)
 	}
 	free(line);
 	fclose(f);
-	free(path);
 
 	return 0;
 }
