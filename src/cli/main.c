@@ -64,6 +64,9 @@ usage(FILE *f)
 	    "                    chip's 0xE140 (default:\n"
 	    "                    $OPTIGA_BINDING_SECRET, else the evaluation\n"
 	    "                    value 01..40); see docs/shielded.md\n"
+	    "      --reset-gpio CHIP:LINE  the GPIO wired to the chip's RST\n"
+	    "                    pin, for i2c: devices (default:\n"
+	    "                    $OPTIGA_RESET_GPIO); e.g. gpiochip0:17\n"
 	    "  -h, --help        this help; COMMAND --help for a command\n"
 	    "      --version     print the version\n"
 	    "\n"
@@ -176,6 +179,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "shielded", no_argument, NULL, 'S' },
 		{ "binding-secret", required_argument, NULL, 'B' },
+		{ "reset-gpio", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = {
@@ -218,6 +222,9 @@ main(int argc, char **argv)
 			break;
 		case 'B':
 			setenv("OPTIGA_BINDING_SECRET", optarg, 1);
+			break;
+		case 'G':
+			setenv("OPTIGA_RESET_GPIO", optarg, 1);
 			break;
 		default:
 			usage(stderr);

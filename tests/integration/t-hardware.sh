@@ -15,6 +15,10 @@ for w in /dev/i2c-97 "raspi-config" "i2c-dev" "optiga-perso devices"; do
 done
 expect_fail 2 optiga-perso -d i2c:/dev/i2c-1@0x99 info
 grep -q "0x99.*7-bit" "$T/err" || fail "bad address not explained"
+expect_fail 2 optiga-perso --reset-gpio gpiochip0 -d i2c:/dev/i2c-97 info
+grep -q "CHIP:LINE" "$T/err" || fail "bad --reset-gpio not explained"
+expect_fail 2 optiga-perso -d 'i2c:/dev/i2c-97?reset-gpio=x:y' info
+grep -q "CHIP:LINE" "$T/err" || fail "bad reset-gpio= not explained"
 pass "a missing adapter fails in $ms ms and says what to check"
 
 # a fake machine: two I2C adapters (a chip on one), one FT260 bridge
