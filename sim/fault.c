@@ -174,7 +174,8 @@ fault_parse_cmd(const char *item, char *v, enum sim_fault_when when,
 		    strcmp(p, "stay") == 0) {
 			c->stay = true;
 		} else {
-			return fault_usage(item, when == SIM_FAULT_CMD_POWERCUT ?
+			return fault_usage(item,
+			    when == SIM_FAULT_CMD_POWERCUT ?
 			    "after CMD:N only old, new or stay may follow" :
 			    "expected CMD or CMD:N");
 		}

@@ -245,8 +245,9 @@ chip_relink(struct chip *chip, int why, op_deadline_t dl)
 		/* soft failed: try cold; cold impossible here: try soft */
 		if (i == 1 || (cfg.reset == IFXI2C_RESET_COLD &&
 		    OP_RC_CODE(rc) != OP_E_UNSUPPORTED))
-			return op_errctx(rc, "%s reset", cfg.reset ==
-			    IFXI2C_RESET_COLD ? "after a cold" : "after a soft");
+			return op_errctx(rc, "%s reset",
+			    cfg.reset == IFXI2C_RESET_COLD ? "after a cold" :
+			    "after a soft");
 		cfg.reset = cfg.reset == IFXI2C_RESET_COLD ?
 		    IFXI2C_RESET_SOFT : IFXI2C_RESET_COLD;
 	}
