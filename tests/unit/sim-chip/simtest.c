@@ -26,6 +26,24 @@ st_setup(void)
 	snprintf(path, sizeof(path), "%s/chip.state", dir);
 }
 
+int
+st_fixture_setup(void **state)
+{
+	(void)state;
+	st_setup();
+
+	return 0;
+}
+
+int
+st_fixture_teardown(void **state)
+{
+	(void)state;
+	st_teardown();
+
+	return 0;
+}
+
 void
 st_teardown(void)
 {

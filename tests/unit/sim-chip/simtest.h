@@ -21,6 +21,13 @@ void st_setup(void);
 void st_teardown(void);
 const char *st_path(void);
 
+/* The same as cmocka fixtures: a fresh directory for each test. */
+int st_fixture_setup(void **state);
+int st_fixture_teardown(void **state);
+#define ST_TEST(f)							\
+	cmocka_unit_test_setup_teardown(f, st_fixture_setup,		\
+	    st_fixture_teardown)
+
 struct sim_chip *st_load(enum sim_product p);
 void st_open(struct sim_chip *chip);
 

@@ -15,22 +15,6 @@
 
 #include "simtest.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	st_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	st_teardown();
-	return 0;
-}
-
 static void
 check_uid(enum sim_product p, uint8_t b0, uint8_t b1, uint8_t *uid)
 {
@@ -622,31 +606,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_uid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_factory_metadata, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_product_maps, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_factory_certificate,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_bounds, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_used_length, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_access, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_error, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_command_rules, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_metadata_rules, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_counter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_persistence, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_file, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_timing, setup, teardown),
+		ST_TEST(test_uid),
+		ST_TEST(test_factory_metadata),
+		ST_TEST(test_product_maps),
+		ST_TEST(test_factory_certificate),
+		ST_TEST(test_write_bounds),
+		ST_TEST(test_used_length),
+		ST_TEST(test_access),
+		ST_TEST(test_last_error),
+		ST_TEST(test_command_rules),
+		ST_TEST(test_metadata_rules),
+		ST_TEST(test_counter),
+		ST_TEST(test_hash),
+		ST_TEST(test_persistence),
+		ST_TEST(test_damaged_file),
+		ST_TEST(test_timing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

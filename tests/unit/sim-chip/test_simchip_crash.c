@@ -87,28 +87,11 @@ test_sigkill_during_writes(void **state)
 	assert_true(seen_a > 0);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	st_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	st_teardown();
-	return 0;
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sigkill_during_writes,
-		    setup, teardown),
+		ST_TEST(test_sigkill_during_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

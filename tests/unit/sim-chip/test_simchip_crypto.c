@@ -45,22 +45,6 @@ static const struct alg algs[] = {
 	{ 0x42, "30820122300D06092A864886F70D0101010500", 275, 256, 1 },
 };
 
-static int
-setup(void **state)
-{
-	(void)state;
-	st_setup();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	st_teardown();
-	return 0;
-}
-
 static size_t
 tlv(uint8_t *p, uint8_t tag, const void *v, size_t n)
 {
@@ -518,22 +502,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_algorithms_m3, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_algorithms_m1, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_algorithms_x, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_full_width, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_key_rules, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_session_and_export,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_factory_identity, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_key_persistence, setup,
-		    teardown),
+		ST_TEST(test_algorithms_m3),
+		ST_TEST(test_algorithms_m1),
+		ST_TEST(test_algorithms_x),
+		ST_TEST(test_full_width),
+		ST_TEST(test_key_rules),
+		ST_TEST(test_session_and_export),
+		ST_TEST(test_factory_identity),
+		ST_TEST(test_key_persistence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
