@@ -118,7 +118,7 @@ parse_args(struct cli *cli, int argc, char **argv, struct aws_args *a)
 		case OPT_JITP_ROLE: a->jitp_role = optarg; break;
 		case OPT_PASS:
 			if ((r = ca_pass_parse(optarg, &a->pass)) != 0)
-				return r;
+				return op_errctx(r, "--pass");
 			break;
 		case OPT_CA: a->ca_dir = optarg; break;
 		case OPT_THING: a->thing = optarg; break;

@@ -178,7 +178,7 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		case 'a': o.ca_dir = optarg; break;
 		case 'p':
 			if ((r = ca_pass_parse(optarg, &o.ca_pass)) != 0)
-				return r;
+				return op_errctx(r, "--ca-pass");
 			break;
 		case 'N': o.no_aws = true; break;
 		case 'Z': o.shielded = true; break;
