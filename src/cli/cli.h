@@ -63,6 +63,12 @@ void cli_print_hex(const uint8_t *buf, size_t len);
 json_t *cli_json_hex(const uint8_t *buf, size_t len);
 /* "0xE0F1" as a JSON string. */
 json_t *cli_json_oid(uint16_t oid);
+/*
+ * A decimal number from min to max, digits only (no sign, no blanks):
+ * true and *v, or false; the caller says which option was wrong.
+ */
+bool cli_parse_number(const char *s, unsigned long min, unsigned long max,
+    unsigned long *v);
 /* Write path atomically with mode; errors name the file. */
 int cli_write_file(const char *path, const void *buf, size_t len,
     mode_t mode);

@@ -2,6 +2,7 @@
  * Small helpers shared by the chip subcommands: object names, hex, files
  * and error hints.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,21 @@ cli_parse_oid(struct cli *cli, const char *s, uint16_t *oid)
 		return cli_usage_error(cli, "%s", op_errmsg());
 
 	return 0;
+}
+
+bool
+cli_parse_number(const char *s, unsigned long min, unsigned long max,
+    unsigned long *v)
+{
+	char *end;
+
+	/* strtoul alone takes blanks, a sign and "-1" as ULONG_MAX */
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+
+	return *end == '\0' && errno == 0 && *v >= min && *v <= max;
 }
 
 const char *

@@ -73,10 +73,9 @@ struct ca_args {
 static int
 parse_days(struct cli *cli, const char *s, unsigned *days)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned long v;
 
-	if (*s == '\0' || *end != '\0' || v == 0 || v > 36525)
+	if (!cli_parse_number(s, 1, 36525, &v))
 		return cli_usage_error(cli, "--days %s: give a number of days "
 		    "from 1 to 36525", s);
 	*days = (unsigned)v;

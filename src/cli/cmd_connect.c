@@ -69,7 +69,6 @@ connect_parse(struct cli *cli, int argc, char **argv, struct connect_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
 	unsigned long v;
 	int ch;
 	int rc;
@@ -85,9 +84,7 @@ connect_parse(struct cli *cli, int argc, char **argv, struct connect_args *a)
 		case 't': a->o.topic = optarg; break;
 		case 'm': a->o.message = optarg; break;
 		case 'T':
-			v = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    v < 100 || v > 600000)
+			if (!cli_parse_number(optarg, 100, 600000, &v))
 				return cli_usage_error(cli, "--timeout '%s': "
 				    "give milliseconds from 100 to 600000",
 				    optarg);

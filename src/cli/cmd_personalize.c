@@ -166,7 +166,7 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 	const char *dev_file = NULL;
 	unsigned jobs = 0;
 	json_t *summary = NULL;
-	char *end;
+	unsigned long num;
 	int ch;
 	int r;
 
@@ -192,11 +192,10 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 			o.cert_format_given = true;
 			break;
 		case 'D':
-			o.days = (unsigned)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || o.days == 0 ||
-			    o.days > 36500)
+			if (!cli_parse_number(optarg, 1, 36500, &num))
 				return cli_usage_error(cli, "--days '%s': give "
 				    "a number of days from 1 to 36500", optarg);
+			o.days = (unsigned)num;
 			break;
 		case 'A': o.auto_registration = false; break;
 		case 'P': o.policy_file = optarg; break;
@@ -206,11 +205,11 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		case 'L': dev_list = optarg; break;
 		case 'M': dev_file = optarg; break;
 		case 'J':
-			jobs = (unsigned)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || jobs == 0 ||
-			    jobs > PERSO_BATCH_MAX_JOBS)
+			if (!cli_parse_number(optarg, 1, PERSO_BATCH_MAX_JOBS,
+			    &num))
 				return cli_usage_error(cli, "--jobs '%s': give "
 				    "1 to %u", optarg, PERSO_BATCH_MAX_JOBS);
+			jobs = (unsigned)num;
 			break;
 		case 'G':
 			if ((r = perso_registration_parse(optarg,

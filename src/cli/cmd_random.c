@@ -38,7 +38,6 @@ cmd_random(struct cli *cli, int argc, char **argv)
 	const char *out = NULL;
 	uint8_t *buf = NULL;
 	unsigned long n = 0;
-	char *end;
 	int ch;
 	int rc;
 
@@ -56,8 +55,7 @@ cmd_random(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error(cli, "give the number of bytes, "
 		    "for example 'random 32'");
-	n = strtoul(argv[optind], &end, 10);
-	if (*end != '\0' || n == 0 || n > RANDOM_MAX)
+	if (!cli_parse_number(argv[optind], 1, RANDOM_MAX, &n))
 		return cli_usage_error(cli, "'%s' is not a number of bytes "
 		    "from 1 to %d", argv[optind], RANDOM_MAX);
 
