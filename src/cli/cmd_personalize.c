@@ -127,8 +127,17 @@ print_summary(struct cli *cli, json_t *sum)
 		    "changed (--force redoes every step).\n");
 }
 
-int
-cmd_personalize(struct cli *cli, int argc, char **argv)
+struct personalize_args {
+	struct perso_opts o;
+	const char *dev_list;		/* --devices */
+	const char *dev_file;		/* --devices-file */
+	unsigned jobs;			/* --jobs, 0: the batch default */
+	bool yes;
+};
+
+static int
+personalize_parse(struct cli *cli, int argc, char **argv,
+    struct personalize_args *a, bool *help)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -160,71 +169,67 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct perso_opts o;
-	bool yes = false;
-	const char *dev_list = NULL;
-	const char *dev_file = NULL;
-	unsigned jobs = 0;
-	json_t *summary = NULL;
 	unsigned long num;
 	int ch;
 	int r;
 
-	memset(&o, 0, sizeof(o));
-	o.auto_registration = true;
+	memset(a, 0, sizeof(*a));
+	*help = false;
+	a->o.auto_registration = true;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': o.config_path = optarg; break;
-		case 'a': o.ca_dir = optarg; break;
+		case 'c': a->o.config_path = optarg; break;
+		case 'a': a->o.ca_dir = optarg; break;
 		case 'p':
-			if ((r = ca_pass_parse(optarg, &o.ca_pass)) != 0)
+			if ((r = ca_pass_parse(optarg, &a->o.ca_pass)) != 0)
 				return op_errctx(r, "--ca-pass");
 			break;
-		case 'N': o.no_aws = true; break;
-		case 'Z': o.shielded = true; break;
-		case 'f': o.force = true; break;
-		case 'o': o.out_dir = optarg; break;
-		case 'r': o.record_path = optarg; break;
+		case 'N': a->o.no_aws = true; break;
+		case 'Z': a->o.shielded = true; break;
+		case 'f': a->o.force = true; break;
+		case 'o': a->o.out_dir = optarg; break;
+		case 'r': a->o.record_path = optarg; break;
 		case 'F':
 			if ((r = certslot_format_parse(optarg,
-			    &o.cert_format)) != 0)
+			    &a->o.cert_format)) != 0)
 				return r;
-			o.cert_format_given = true;
+			a->o.cert_format_given = true;
 			break;
 		case 'D':
 			if (!cli_parse_number(optarg, 1, 36500, &num))
 				return cli_usage_error(cli, "--days '%s': give "
 				    "a number of days from 1 to 36500", optarg);
-			o.days = (unsigned)num;
+			a->o.days = (unsigned)num;
 			break;
-		case 'A': o.auto_registration = false; break;
-		case 'P': o.policy_file = optarg; break;
-		case 'e': o.aws.endpoint_url = optarg; break;
-		case 'R': o.aws.profile = optarg; break;
-		case 'g': o.aws.region = optarg; break;
-		case 'L': dev_list = optarg; break;
-		case 'M': dev_file = optarg; break;
+		case 'A': a->o.auto_registration = false; break;
+		case 'P': a->o.policy_file = optarg; break;
+		case 'e': a->o.aws.endpoint_url = optarg; break;
+		case 'R': a->o.aws.profile = optarg; break;
+		case 'g': a->o.aws.region = optarg; break;
+		case 'L': a->dev_list = optarg; break;
+		case 'M': a->dev_file = optarg; break;
 		case 'J':
 			if (!cli_parse_number(optarg, 1, PERSO_BATCH_MAX_JOBS,
 			    &num))
 				return cli_usage_error(cli, "--jobs '%s': give "
 				    "1 to %u", optarg, PERSO_BATCH_MAX_JOBS);
-			jobs = (unsigned)num;
+			a->jobs = (unsigned)num;
 			break;
 		case 'G':
 			if ((r = perso_registration_parse(optarg,
-			    &o.registration)) != 0)
+			    &a->o.registration)) != 0)
 				return r;
 			break;
-		case 'T': o.jitp_role_arn = optarg; break;
-		case 'X': o.jitp_template = optarg; break;
-		case 'K': o.ca_key = optarg; break;
-		case 'n': o.connect_endpoint = optarg; break;
-		case 'C': o.connect_ca_file = optarg; break;
-		case 'k': o.lock = true; break;
-		case 'y': yes = true; break;
+		case 'T': a->o.jitp_role_arn = optarg; break;
+		case 'X': a->o.jitp_template = optarg; break;
+		case 'K': a->o.ca_key = optarg; break;
+		case 'n': a->o.connect_endpoint = optarg; break;
+		case 'C': a->o.connect_ca_file = optarg; break;
+		case 'k': a->o.lock = true; break;
+		case 'y': a->yes = true; break;
 		case 'h':
 			usage();
+			*help = true;
 			return 0;
 		default:
 			return cli_usage_error(cli, "unknown option");
@@ -233,45 +238,68 @@ cmd_personalize(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(cli, "unexpected argument '%s'",
 		    argv[optind]);
-	if (o.config_path == NULL)
+	if (a->o.config_path == NULL)
 		return cli_usage_error(cli, "--config FILE is required");
-	if (o.lock && (r = cli_confirm_irreversible(cli, yes, "--lock: "
+
+	return 0;
+}
+
+/* The chips personalized so far, in the form bulk registration takes. */
+static int
+personalize_export_bulk(struct cli *cli, const struct perso_opts *o, int r)
+{
+	const char *where = NULL;
+	size_t n = 0;
+	int e;
+
+	if (o->registration != PERSO_REG_NONE)
+		return r;
+	e = perso_bulk_export_for(o, &n, &where);
+	if (e != 0 && r == 0)
+		return e;
+	if (e == 0)
+		cli_progress(cli, "%zu chip(s) for bulk registration: "
+		    "%s/bulk-input.jsonl, %s/bulk-template.json", n, where,
+		    where);
+
+	return r;
+}
+
+int
+cmd_personalize(struct cli *cli, int argc, char **argv)
+{
+	struct personalize_args a;
+	struct perso_opts *o = &a.o;
+	json_t *summary = NULL;
+	bool help;
+	int r;
+
+	if ((r = personalize_parse(cli, argc, argv, &a, &help)) != 0 || help)
+		return r;
+	if (o->lock && (r = cli_confirm_irreversible(cli, a.yes, "--lock: "
 	    "when personalized, the key and certificate slots will be "
 	    "locked for good")) != 0)
 		return r;
-	if ((r = perso_opts_check(&o)) != 0)
+	if ((r = perso_opts_check(o)) != 0)
 		return r;
-	if (dev_list != NULL || dev_file != NULL) {
-		r = cli_personalize_batch(cli, &o, dev_list, dev_file, jobs);
-		goto export;
+	if (a.dev_list != NULL || a.dev_file != NULL) {
+		r = cli_personalize_batch(cli, o, a.dev_list, a.dev_file,
+		    a.jobs);
+		return personalize_export_bulk(cli, o, r);
 	}
 	if (cli->device == NULL || cli->device[0] == '\0')
 		return cli_usage_error(cli, "no device: give -d URI, "
 		    "--devices or set OPTIGA_DEVICE");
-	o.device = cli->device;
-	o.progress = progress;
-	o.progress_arg = cli;
+	o->device = cli->device;
+	o->progress = progress;
+	o->progress_arg = cli;
 
-	r = perso_run(&o, &summary);
+	r = perso_run(o, &summary);
 	if (cli->json && summary != NULL)
 		cli_print_json(json_incref(summary));
 	else if (r == 0 && summary != NULL)
 		print_summary(cli, summary);
 	json_decref(summary);
-export:
-	/* the chips personalized so far, in the form bulk registration takes */
-	if (o.registration == PERSO_REG_NONE) {
-		const char *where = NULL;
-		size_t n = 0;
-		int e = perso_bulk_export_for(&o, &n, &where);
 
-		if (e != 0 && r == 0)
-			r = e;
-		else if (e == 0)
-			cli_progress(cli, "%zu chip(s) for bulk registration: "
-			    "%s/bulk-input.jsonl, %s/bulk-template.json", n,
-			    where, where);
-	}
-
-	return r;
+	return personalize_export_bulk(cli, o, r);
 }
