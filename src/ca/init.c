@@ -341,6 +341,65 @@ token_key(const struct ca_init_opts *opts, EVP_PKEY **key,
 	return 0;
 }
 
+/* Open the parent CA and check that it may sign another CA. */
+static int
+init_parent(const struct ca_init_opts *opts, struct ca **parent,
+    char absparent[PATH_MAX])
+{
+	int rc;
+
+	if ((rc = ca_open(opts->parent_dir, &opts->parent_pass,
+	    parent)) != 0)
+		return op_errctx(rc, "parent CA");
+	if (X509_get_pathlen((*parent)->cert) == 0)
+		return op_err(CA_ERR(OP_E_STATE), "%s is an intermediate CA "
+		    "(pathlen 0) and may not sign another CA; use its root "
+		    "as the parent", opts->parent_dir);
+	if (realpath((*parent)->dir, absparent) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_IO), "cannot resolve "
+		    "%s", (*parent)->dir);
+
+	return 0;
+}
+
+/* The directories as openssl ca has them; private/ for us alone. */
+static int
+init_dirs(const char *dir, char absdir[PATH_MAX])
+{
+	int rc;
+
+	if ((rc = make_dir(dir, NULL, 0755)) != 0 ||
+	    (rc = make_dir(dir, "certs", 0755)) != 0 ||
+	    (rc = make_dir(dir, "crl", 0755)) != 0 ||
+	    (rc = make_dir(dir, "newcerts", 0755)) != 0 ||
+	    (rc = make_dir(dir, "private", 0700)) != 0)
+		return rc;
+	if (realpath(dir, absdir) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_IO), "cannot resolve "
+		    "%s", dir);
+
+	return 0;
+}
+
+/* A new key of alg in DIR/private, encrypted when pass is given. */
+static int
+init_key_file(const char *dir, const char *alg, const char *pass,
+    size_t passlen, EVP_PKEY **key)
+{
+	char *path;
+	int rc;
+
+	if ((rc = ca_key_generate(alg, key)) != 0)
+		return rc;
+	if ((path = ca_path(dir, CA_KEY_FILE)) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
+		    "out of memory");
+	rc = ca_key_write(path, *key, pass, passlen);
+	free(path);
+
+	return rc;
+}
+
 int
 ca_init(const struct ca_init_opts *opts)
 {
@@ -370,57 +429,22 @@ ca_init(const struct ca_init_opts *opts)
 		goto fail;
 
 	/* the parent first: a wrong passphrase should cost nothing */
-	if (opts->parent_dir != NULL) {
-		if ((rc = ca_open(opts->parent_dir, &opts->parent_pass,
-		    &parent)) != 0) {
-			op_errctx(rc, "parent CA");
-			goto fail;
-		}
-		if (X509_get_pathlen(parent->cert) == 0) {
-			rc = op_err(CA_ERR(OP_E_STATE), "%s is an "
-			    "intermediate CA (pathlen 0) and may not sign "
-			    "another CA; use its root as the parent",
-			    opts->parent_dir);
-			goto fail;
-		}
-		if (realpath(parent->dir, absparent) == NULL) {
-			rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_IO), "cannot "
-			    "resolve %s", parent->dir);
-			goto fail;
-		}
-	}
+	if (opts->parent_dir != NULL &&
+	    (rc = init_parent(opts, &parent, absparent)) != 0)
+		goto fail;
 	/* for a key in a token, pass is its PIN, asked for when loading */
 	if (opts->key_uri == NULL && opts->pass.source != CA_PASS_NONE &&
 	    (rc = ca_pass_get(&opts->pass, true, &pass, &passlen)) != 0)
 		goto fail;
 
-	/* directories as openssl ca has them; private/ for us alone */
-	if ((rc = make_dir(opts->dir, NULL, 0755)) != 0 ||
-	    (rc = make_dir(opts->dir, "certs", 0755)) != 0 ||
-	    (rc = make_dir(opts->dir, "crl", 0755)) != 0 ||
-	    (rc = make_dir(opts->dir, "newcerts", 0755)) != 0 ||
-	    (rc = make_dir(opts->dir, "private", 0700)) != 0)
+	if ((rc = init_dirs(opts->dir, absdir)) != 0)
 		goto fail;
-	if (realpath(opts->dir, absdir) == NULL) {
-		rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_IO), "cannot resolve %s",
-		    opts->dir);
+	if (opts->key_uri != NULL)
+		rc = token_key(opts, &key, &alg);
+	else
+		rc = init_key_file(opts->dir, alg, pass, passlen, &key);
+	if (rc != 0)
 		goto fail;
-	}
-
-	if (opts->key_uri != NULL) {
-		if ((rc = token_key(opts, &key, &alg)) != 0)
-			goto fail;
-	} else {
-		if ((rc = ca_key_generate(alg, &key)) != 0)
-			goto fail;
-		if ((path = ca_path(opts->dir, CA_KEY_FILE)) == NULL) {
-			rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM),
-			    "out of memory");
-			goto fail;
-		}
-		if ((rc = ca_key_write(path, key, pass, passlen)) != 0)
-			goto fail;
-	}
 
 	if ((cert = X509_new()) == NULL ||
 	    !X509_set_subject_name(cert, name) ||
@@ -451,7 +475,6 @@ ca_init(const struct ca_init_opts *opts)
 	if (parent != NULL && (rc = write_chain(opts->dir, cert,
 	    parent)) != 0)
 		goto fail;
-	free(path);
 	if ((path = ca_path(opts->dir, CA_CERT_FILE)) == NULL) {
 		rc = op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM), "out of memory");
 		goto fail;
