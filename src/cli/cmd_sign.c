@@ -94,8 +94,16 @@ sign_key_type(struct chip *chip, uint16_t oid, bool *rsa,
 	return 0;
 }
 
-int
-cmd_sign(struct cli *cli, int argc, char **argv)
+struct sign_args {
+	const char *slot;
+	const char *dhex;		/* --digest */
+	const char *in;
+	const char *hash;
+	const char *out;
+};
+
+static int
+sign_parse(struct cli *cli, int argc, char **argv, struct sign_args *a)
 {
 	static const struct option opts[] = {
 		{ "slot", required_argument, NULL, 's' },
@@ -106,38 +114,26 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const struct chip_alg_info *ai = NULL;
-	struct chip *chip = NULL;
-	const char *slot = NULL, *dhex = NULL, *in = NULL, *out = NULL;
-	const char *hash = NULL;
-	uint8_t md[EVP_MAX_MD_SIZE + 8];
-	uint8_t sig[SIG_MAX];
-	size_t mdlen = 0, siglen = 0;
-	bool rsa = false;
-	uint16_t oid;
-	char name[32];
 	int ch;
-	int rc;
 
-	if (cli_help_requested(argc, argv, sign_help))
-		return 0;
+	memset(a, 0, sizeof(*a));
 	while ((ch = getopt_long(argc, argv, "s:D:i:H:o:h", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			slot = optarg;
+			a->slot = optarg;
 			break;
 		case 'D':
-			dhex = optarg;
+			a->dhex = optarg;
 			break;
 		case 'i':
-			in = optarg;
+			a->in = optarg;
 			break;
 		case 'H':
-			hash = optarg;
+			a->hash = optarg;
 			break;
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		default:
 			return cli_usage_error(cli, "unknown option");
@@ -145,27 +141,56 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(cli, "unexpected '%s'", argv[optind]);
-	if (slot == NULL || (dhex == NULL) == (in == NULL))
+	if (a->slot == NULL || (a->dhex == NULL) == (a->in == NULL))
 		return cli_usage_error(cli, "give --slot and either --digest "
 		    "or --in, for example 'sign --slot key1 --in file'");
-	if (hash != NULL && in == NULL)
+	if (a->hash != NULL && a->in == NULL)
 		return cli_usage_error(cli, "--hash goes with --in; with "
 		    "--digest the digest is already made");
-	if ((rc = cli_parse_oid(cli, slot, &oid)) != 0)
+
+	return 0;
+}
+
+/* The digest to sign: given in hex, or the hash of a file. */
+static int
+sign_digest(struct cli *cli, const struct sign_args *a, uint8_t *md,
+    size_t *mdlen)
+{
+	int rc;
+
+	if (a->dhex == NULL)
+		return sign_hash_file(cli, a->in, a->hash ? a->hash :
+		    "sha256", md, mdlen);
+	if ((rc = op_hex_decode(a->dhex, md, 64, mdlen)) != 0)
+		return cli_usage_error(cli, "--digest: %s", op_errmsg());
+	if (*mdlen < 10)
+		return cli_usage_error(cli, "--digest has %zu bytes; a digest "
+		    "has 10 to 64", *mdlen);
+
+	return 0;
+}
+
+int
+cmd_sign(struct cli *cli, int argc, char **argv)
+{
+	const struct chip_alg_info *ai = NULL;
+	struct chip *chip = NULL;
+	struct sign_args a;
+	uint8_t md[EVP_MAX_MD_SIZE + 8];
+	uint8_t sig[SIG_MAX];
+	size_t mdlen = 0, siglen = 0;
+	bool rsa = false;
+	uint16_t oid;
+	char name[32];
+	int rc;
+
+	if (cli_help_requested(argc, argv, sign_help))
+		return 0;
+	if ((rc = sign_parse(cli, argc, argv, &a)) != 0 ||
+	    (rc = cli_parse_oid(cli, a.slot, &oid)) != 0 ||
+	    (rc = sign_digest(cli, &a, md, &mdlen)) != 0)
 		return rc;
 	cli_oid_str(oid, name, sizeof(name));
-
-	if (dhex != NULL) {
-		if ((rc = op_hex_decode(dhex, md, 64, &mdlen)) != 0)
-			return cli_usage_error(cli, "--digest: %s",
-			    op_errmsg());
-		if (mdlen < 10)
-			return cli_usage_error(cli, "--digest has %zu bytes; "
-			    "a digest has 10 to 64", mdlen);
-	} else if ((rc = sign_hash_file(cli, in, hash ? hash : "sha256", md,
-	    &mdlen)) != 0) {
-		return rc;
-	}
 
 	if ((rc = cli_open_chip(cli, &chip)) != 0 ||
 	    (rc = sign_key_type(chip, oid, &rsa, &ai)) != 0)
@@ -180,7 +205,7 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 	if ((rc = chip_sign(chip, oid, rsa, md, mdlen, sig, sizeof(sig),
 	    &siglen)) != 0)
 		goto fail;
-	if (out != NULL && (rc = cli_write_file(out, sig, siglen,
+	if (a.out != NULL && (rc = cli_write_file(a.out, sig, siglen,
 	    0644)) != 0)
 		goto fail;
 
@@ -193,14 +218,14 @@ cmd_sign(struct cli *cli, int argc, char **argv)
 		if (ai != NULL)
 			json_object_set_new(doc, "algorithm",
 			    json_string(ai->name));
-		if (out != NULL)
-			json_object_set_new(doc, "file", json_string(out));
+		if (a.out != NULL)
+			json_object_set_new(doc, "file", json_string(a.out));
 		cli_print_json(doc);
-	} else if (out == NULL) {
+	} else if (a.out == NULL) {
 		cli_print_hex(sig, siglen);
 	} else {
 		cli_say(cli, "signed with %s; %zu-byte %s signature in %s\n",
-		    name, siglen, rsa ? "RSA PKCS#1 v1.5" : "ECDSA DER", out);
+		    name, siglen, rsa ? "RSA PKCS#1 v1.5" : "ECDSA DER", a.out);
 	}
 
 	rc = 0;
