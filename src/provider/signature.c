@@ -511,7 +511,7 @@ fail:
 	return 0;
 }
 
-static const OSSL_PARAM gettable[] = {
+static const OSSL_PARAM ecdsa_gettable[] = {
 	OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
 	OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
 	OSSL_PARAM_size_t(OSSL_SIGNATURE_PARAM_DIGEST_SIZE, NULL),
@@ -526,7 +526,7 @@ static const OSSL_PARAM rsa_gettable[] = {
 	OSSL_PARAM_END
 };
 
-static const OSSL_PARAM settable[] = {
+static const OSSL_PARAM ecdsa_settable[] = {
 	OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
 	OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
 	OSSL_PARAM_END
@@ -542,13 +542,13 @@ static const OSSL_PARAM rsa_settable[] = {
 static const OSSL_PARAM *
 ecdsa_gettable_params(void *ctx, void *provctx)
 {
-	return gettable;
+	return ecdsa_gettable;
 }
 
 static const OSSL_PARAM *
 ecdsa_settable_params(void *ctx, void *provctx)
 {
-	return settable;
+	return ecdsa_settable;
 }
 
 static const OSSL_PARAM *
