@@ -2,7 +2,6 @@
  * The CA library against OpenSSL's own verifier: each key algorithm,
  * the certificate profiles, intermediates, encrypted keys, file modes.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,22 +19,16 @@
 #include <openssl/x509v3.h>
 
 #include "ca/ca.h"
+#include "catest.h"
 #include "util/err.h"
 #include "util/file.h"
 
 static char tmp[64];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/op-ca-test.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	ct_tmpdir_new(tmp, sizeof(tmp), "op-ca-test");
 
 	return 0;
 }
@@ -43,7 +36,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ct_tmpdir_remove(tmp);
 
 	return 0;
 }

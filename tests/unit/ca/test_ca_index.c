@@ -1,7 +1,6 @@
 /*
  * index.txt as openssl ca writes it, and signers racing on one directory.
  */
-#include <ftw.h>
 #include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "ca/ca.h"
+#include "catest.h"
 #include "util/err.h"
 
 #define SIGNERS 20
@@ -27,18 +27,11 @@
 static char tmp[64];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct ca_init_opts o;
 
-	snprintf(tmp, sizeof(tmp), "/tmp/op-ca-index.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	ct_tmpdir_new(tmp, sizeof(tmp), "op-ca-index");
 	memset(&o, 0, sizeof(o));
 	o.dir = tmp;
 	o.subject = "/C=DE/CN=Index CA";
@@ -50,7 +43,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	ct_tmpdir_remove(tmp);
 
 	return 0;
 }
