@@ -196,9 +196,9 @@ personalize_parse(struct cli *cli, int argc, char **argv,
 			a->o.cert_format_given = true;
 			break;
 		case 'D':
-			if (!cli_parse_number(optarg, 1, 36500, &num))
+			if (!cli_parse_number(optarg, 1, 36525, &num))
 				return cli_usage_error(cli, "--days '%s': give "
-				    "a number of days from 1 to 36500", optarg);
+				    "a number of days from 1 to 36525", optarg);
 			a->o.days = (unsigned)num;
 			break;
 		case 'A': a->o.auto_registration = false; break;

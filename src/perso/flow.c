@@ -219,6 +219,83 @@ report(struct flow *f, const char *step, const char *outcome, int rc)
 	}
 }
 
+/*
+ * Loading a provider by hand stops OpenSSL from loading the default one
+ * by itself, and hashing and host-side keys need it.  The optiga
+ * provider opens the chip and takes the shielded connection from the
+ * environment, as it does under openssl(1): set that before it connects.
+ */
+static int
+load_providers(struct flow *f)
+{
+	if ((f->deflt = OSSL_PROVIDER_load(NULL, "default")) == NULL)
+		return op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
+		    "cannot load OpenSSL's default provider");
+	if (f->o->shielded || f->cfg->shielded)
+		setenv("OPTIGA_SHIELDED", "1", 1);
+
+	return oprov_load(NULL, &f->prov);
+}
+
+/* The summary starts from what earlier runs did, for steps skipped now. */
+static void
+summary_start(struct flow *f)
+{
+	json_object_update(f->summary, f->state);
+	json_object_set_new(f->summary, "steps", json_object());
+	json_object_del(f->summary, "at");
+	json_object_del(f->summary, "step");
+	json_object_del(f->summary, "error");
+	json_object_set_new(f->summary, "uid", json_string(f->uid_hex));
+	json_object_set_new(f->summary, "product",
+	    json_string(chip_product_name(f->uid.product)));
+	json_object_set_new(f->summary, "device", json_string(f->o->device));
+}
+
+/* One step: check, do, record.  Returns its status. */
+static int
+run_step(struct flow *f, const struct flow_step *s)
+{
+	const struct perso_opts *o = f->o;
+	json_t *line;
+	int done;
+	int r;
+
+	if (o->progress != NULL)
+		o->progress(o->progress_arg, s->name, s->what);
+
+	done = o->force && !s->always_check ? 0 : s->done(f);
+	if (done < 0) {
+		r = op_err_last();
+		report(f, s->name, "failed", r);
+		return r;
+	}
+	if (done > 0) {
+		report(f, s->name, "skipped (already done)", 0);
+		return 0;
+	}
+
+	line = json_object();
+	if ((r = s->run(f, line)) != 0) {
+		json_object_set_new(line, "outcome", json_string("failed"));
+		json_object_set_new(line, "error", json_string(op_errmsg()));
+		/* the step's own failure is what gets reported */
+		record_append(f->record, f->uid_hex, s->name, line);
+		report(f, s->name, "failed", r);
+		return r;
+	}
+	json_object_set_new(line, "outcome", json_string("ok"));
+	json_object_update(f->summary, line);
+	json_object_del(f->summary, "outcome");
+	if ((r = record_append(f->record, f->uid_hex, s->name, line)) != 0)
+		return r;
+	report(f, s->name, f->unchanged ? "skipped (already done)" : "done",
+	    0);
+	f->unchanged = false;
+
+	return 0;
+}
+
 int
 perso_run(const struct perso_opts *opts, json_t **summary)
 {
@@ -231,80 +308,17 @@ perso_run(const struct perso_opts *opts, json_t **summary)
 	if (summary != NULL)
 		*summary = NULL;
 
-	if ((r = open_config(&f)) != 0)
+	if ((r = open_config(&f)) != 0 || (r = load_providers(&f)) != 0 ||
+	    (r = identify_chip(&f)) != 0 || (r = prepare_files(&f)) != 0)
 		goto out;
-	/*
-	 * Loading a provider by hand stops OpenSSL from loading the default
-	 * one by itself, and hashing and host-side keys need it.
-	 */
-	if ((f.deflt = OSSL_PROVIDER_load(NULL, "default")) == NULL) {
-		r = op_err(OP_RC(OP_LAYER_CRYPTO, OP_E_INTERNAL),
-		    "cannot load OpenSSL's default provider");
-		goto out;
-	}
-	if ((r = oprov_load(NULL, &f.prov)) != 0)
-		goto out;
-	/*
-	 * The provider opens the chip (chip_open) and takes the shielded
-	 * connection from the environment, as it does under openssl(1);
-	 * set it before the first connection.
-	 */
-	if (opts->shielded || f.cfg->shielded)
-		setenv("OPTIGA_SHIELDED", "1", 1);
-	if ((r = identify_chip(&f)) != 0 || (r = prepare_files(&f)) != 0)
-		goto out;
-
-	/* what earlier runs did, for the summary of steps skipped now */
-	json_object_update(f.summary, f.state);
-	json_object_set_new(f.summary, "steps", json_object());
-	json_object_del(f.summary, "at");
-	json_object_del(f.summary, "step");
-	json_object_del(f.summary, "error");
-	json_object_set_new(f.summary, "uid", json_string(f.uid_hex));
-	json_object_set_new(f.summary, "product",
-	    json_string(chip_product_name(f.uid.product)));
-	json_object_set_new(f.summary, "device", json_string(opts->device));
+	summary_start(&f);
 
 	for (const struct flow_step *s = flow_steps; s->name != NULL; s++) {
-		json_t *line;
-		int done;
-
 		if ((opts->no_aws && s->cloud) ||
 		    (s->enabled != NULL && !s->enabled(&f)))
 			continue;
-		if (opts->progress != NULL)
-			opts->progress(opts->progress_arg, s->name, s->what);
-
-		done = opts->force && !s->always_check ? 0 : s->done(&f);
-		if (done < 0) {
-			r = op_err_last();
-			report(&f, s->name, "failed", r);
+		if ((r = run_step(&f, s)) != 0)
 			goto out;
-		}
-		if (done > 0) {
-			report(&f, s->name, "skipped (already done)", 0);
-			continue;
-		}
-
-		line = json_object();
-		if ((r = s->run(&f, line)) != 0) {
-			json_object_set_new(line, "outcome",
-			    json_string("failed"));
-			json_object_set_new(line, "error",
-			    json_string(op_errmsg()));
-			record_append(f.record, f.uid_hex, s->name, line);
-			report(&f, s->name, "failed", r);
-			goto out;
-		}
-		json_object_set_new(line, "outcome", json_string("ok"));
-		json_object_update(f.summary, line);
-		json_object_del(f.summary, "outcome");
-		if ((r = record_append(f.record, f.uid_hex, s->name,
-		    line)) != 0)
-			goto out;
-		report(&f, s->name, f.unchanged ? "skipped (already done)" :
-		    "done", 0);
-		f.unchanged = false;
 	}
 
 	record_append(f.record, f.uid_hex, "personalized",
