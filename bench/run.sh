@@ -13,13 +13,11 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD_DIR:-$src/build-bench}
 out=$src/bench/results
 
-# XXX: OP_WERROR=OFF because gcc -O3 reports maybe-uninitialized
-# warnings that -O2 debug builds do not (src/chip/ecdsa.c and others).
 mkdir -p "$build"
 if [ ! -f "$build/CMakeCache.txt" ]; then
 	echo "bench: configuring a Release tree in $build" >&2
 	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	    -DOP_SANITIZE=OFF -DOP_WERROR=OFF \
+	    -DOP_SANITIZE=OFF \
 	    >"$build/bench-cmake.log" 2>&1 || {
 		cat "$build/bench-cmake.log" >&2
 		exit 1

@@ -334,7 +334,7 @@ prl_handshake(struct ifxi2c *c, op_deadline_t dl)
 	struct prl *p = c->prl;
 	uint8_t rnd[PRL_RND_LEN], kb[PRL_KB_LEN], plain[PRL_RND_LEN + 4];
 	uint8_t fin[PRL_FINISHED_LEN];
-	uint32_t sseq, mseq;
+	uint32_t sseq = 0, mseq = 0;
 	size_t n = 0;
 	int r;
 

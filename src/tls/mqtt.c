@@ -86,7 +86,7 @@ mqtt_encode_connect(const char *client_id, uint16_t keepalive,
     uint8_t *out, size_t cap, size_t *len)
 {
 	size_t idlen = strlen(client_id);
-	size_t off;
+	size_t off = 0;
 	int r;
 
 	if (idlen == 0 || idlen > MQTT_CLIENT_ID_MAX)
@@ -114,7 +114,7 @@ mqtt_encode_publish(const char *topic, const uint8_t *payload, size_t plen,
     uint16_t packet_id, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t tlen = strlen(topic);
-	size_t off;
+	size_t off = 0;
 	int r;
 
 	/* no wildcards in a topic name (3.3.2.1) */
@@ -144,7 +144,7 @@ mqtt_encode_publish(const char *topic, const uint8_t *payload, size_t plen,
 int
 mqtt_encode_disconnect(uint8_t *out, size_t cap, size_t *len)
 {
-	size_t off;
+	size_t off = 0;
 	int r;
 
 	if ((r = put_header(MQTT_DISCONNECT, 0, out, cap, &off)) != 0)
