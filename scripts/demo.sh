@@ -10,7 +10,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$here/demo-out}
-build=$here/build
+build=${OP_DEMO_BUILD:-$here/build}
 
 step() {
 	printf '\n== %s\n' "$*"
