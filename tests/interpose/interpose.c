@@ -171,18 +171,8 @@ open(const char *path, int flags, ...)
 	return fd;
 }
 
-int
-open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	int fd;
-
-	va_start(ap, flags);
-	fd = open_common(path, flags, ap);
-	va_end(ap);
-
-	return fd;
-}
+/* programs built with large-file support call open64: the same call */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 int
 close(int fd)
