@@ -202,6 +202,9 @@ chip_open_app(struct chip *chip, op_deadline_t dl)
  * link or transport gave up) the frame size is halved for the session:
  * on a noisy wire short frames get through where long ones do not.
  */
+/* a reset and negotiation take some 20 ms; never spend more than this */
+#define RELINK_MAX_MS	5000
+
 static int
 chip_relink(struct chip *chip, int why, op_deadline_t dl)
 {
@@ -230,9 +233,15 @@ chip_relink(struct chip *chip, int why, op_deadline_t dl)
 
 	cfg.reset = silent ? IFXI2C_RESET_COLD : IFXI2C_RESET_SOFT;
 	for (int i = 0; i < 2; i++) {
-		/* XXX: ifxi2c_open spends its own budget (at most 5 s),
-		 * which we cannot cap with dl; the caller checked that
-		 * enough of dl is left. */
+		/* the reset and its negotiation spend the command's time */
+		uint64_t left_ms = op_deadline_left_us(dl) / 1000;
+
+		if (left_ms == 0)
+			return op_err(OP_RC(OP_LAYER_PL, OP_E_TIMEOUT),
+			    "no time left to recover the link to %s",
+			    chip->uri);
+		cfg.open_ms = (unsigned)(left_ms < RELINK_MAX_MS ? left_ms :
+		    RELINK_MAX_MS);
 		if ((rc = bus_open(chip->uri, &bus)) != 0)
 			return op_errctx(rc, "reopening %s", chip->uri);
 		OP_INFO(CHIP_LOG, "recovering the link: %s reset, frames of "

@@ -61,7 +61,8 @@ ifxi2c_line_reset(struct ifxi2c *c, enum bus_reset kind, op_deadline_t dl)
 int
 ifxi2c_reset(struct ifxi2c *c, enum ifxi2c_reset kind)
 {
-	op_deadline_t dl = op_deadline_in_ms(IFXI2C_OPEN_MS);
+	op_deadline_t dl = op_deadline_in_ms(c->cfg.open_ms ?
+	    c->cfg.open_ms : IFXI2C_OPEN_MS);
 	int r;
 
 	c->has_pending = false;

@@ -29,6 +29,8 @@ struct ifxi2c_cfg {
 				 * largest the bus carries (55 on FT260) */
 	unsigned clock_khz;	/* 0 = 400 */
 	enum ifxi2c_reset reset;
+	unsigned open_ms;	/* budget of a reset with its negotiation;
+				 * 0 = 5 s */
 	/*
 	 * Shielded connection (src/ifxi2c/prl.c): every APDU encrypted and
 	 * authenticated both ways with keys from binding_secret (64 bytes,
