@@ -263,6 +263,50 @@ dup_into(struct parse *p, char **dst, const char *s)
 	return true;
 }
 
+/*
+ * Per-chip names: "${uid}" in a subject field or the thing name stands
+ * for the chip's UID in hex.  Checks run on the text as it will be, with
+ * a UID-sized stand-in, so a name that only grows too long once expanded
+ * is caught before any chip is touched.
+ */
+static char *
+subst_uid(const char *s, const char *uid)
+{
+	size_t vl = strlen(PERSO_UID_VAR);
+	size_t ul = strlen(uid);
+	size_t n = 0;
+	const char *q;
+	char *out;
+	char *o;
+
+	for (q = s; (q = strstr(q, PERSO_UID_VAR)) != NULL; q += vl)
+		n++;
+	if ((out = malloc(strlen(s) + n * ul + 1)) == NULL)
+		return NULL;
+	for (o = out; *s != '\0';) {
+		if (strncmp(s, PERSO_UID_VAR, vl) == 0) {
+			memcpy(o, uid, ul);
+			o += ul;
+			s += vl;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+
+	return out;
+}
+
+/* the longest text a name can become: the UID is 54 hex digits */
+static char *
+as_expanded(const char *s)
+{
+	static const char stand_in[] =
+	    "000000000000000000000000000000000000000000000000000000";
+
+	return subst_uid(s, stand_in);
+}
+
 /* characters, not bytes: the X.520 bounds count characters */
 static size_t
 utf8_len(const char *s)
@@ -297,10 +341,17 @@ parse_subject(struct parse *p, json_t *csr)
 		    f == PERSO_SUBJ_CN);
 		size_t n;
 
+		char *x;
+
 		if (s == NULL)
 			continue;
 		join(at, sizeof(at), path, subj_fields[f].field);
-		n = utf8_len(s);
+		if ((x = as_expanded(s)) == NULL) {
+			bad(p, "(memory)", "out of memory");
+			return;
+		}
+		n = utf8_len(x);
+		free(x);
 		if (f == PERSO_SUBJ_C && (n != 2 ||
 		    !isalpha((unsigned char)s[0]) ||
 		    !isalpha((unsigned char)s[1]))) {
@@ -309,8 +360,10 @@ parse_subject(struct parse *p, json_t *csr)
 			continue;
 		}
 		if (n > subj_fields[f].max) {
-			bad(p, at, "is %zu characters long; at most %zu are "
-			    "allowed", n, subj_fields[f].max);
+			bad(p, at, "is %zu characters long%s; at most %zu are "
+			    "allowed", n, strstr(s, PERSO_UID_VAR) ?
+			    " with ${uid} as the chip's 54 hex digits" : "",
+			    subj_fields[f].max);
 			continue;
 		}
 		dup_into(p, &p->cfg->subject[f], s);
@@ -632,12 +685,16 @@ parse_aws(struct parse *p, json_t *root)
 	check_known(p, aws, path, known);
 
 	if ((s = get_str(p, aws, path, "thing", true)) != NULL) {
-		if (!aws_name_ok(s, ":-"))
+		char *x = as_expanded(s);
+
+		if (x != NULL && !aws_name_ok(x, ":-"))
 			bad(p, "aws_iot_config.thing", "\"%s\" is not a "
 			    "valid thing name; use 1 to 128 of "
-			    "a-z A-Z 0-9 : _ -", s);
+			    "a-z A-Z 0-9 : _ - (and ${uid} for the chip's "
+			    "UID)", s);
 		else
 			dup_into(p, &cfg->thing, s);
+		free(x);
 	}
 
 	/* a policy name, or { "name": ..., "document": FILE } */
@@ -912,4 +969,31 @@ perso_config_ca_subject(const struct perso_config *cfg, const char *cn,
 	free(made);
 
 	return rc;
+}
+
+static int
+expand_one(char **field, const char *uid)
+{
+	char *x;
+
+	if (*field == NULL || strstr(*field, PERSO_UID_VAR) == NULL)
+		return 0;
+	if ((x = subst_uid(*field, uid)) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM), "out of memory");
+	free(*field);
+	*field = x;
+
+	return 0;
+}
+
+int
+perso_config_expand(struct perso_config *cfg, const char *uid_hex)
+{
+	int r;
+
+	for (int f = 0; f < PERSO_SUBJ_MAX; f++)
+		if ((r = expand_one(&cfg->subject[f], uid_hex)) != 0)
+			return r;
+
+	return expand_one(&cfg->thing, uid_hex);
 }

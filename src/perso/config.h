@@ -113,6 +113,12 @@ int perso_config_subject(const struct perso_config *cfg, X509_NAME **out);
 int perso_config_ca_subject(const struct perso_config *cfg, const char *cn,
     bool intermediate, X509_NAME **out);
 
+/* "${uid}" in a subject field or the thing name: the chip's UID (hex). */
+#define PERSO_UID_VAR	"${uid}"
+
+/* Replace PERSO_UID_VAR with the chip's UID, once the chip is known. */
+int perso_config_expand(struct perso_config *cfg, const char *uid_hex);
+
 /* The config's name for a subject field ("common_name"). */
 const char *perso_config_subj_field(enum perso_subj f);
 

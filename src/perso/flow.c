@@ -179,7 +179,8 @@ identify_chip(struct flow *f)
 
 	op_hex_encode(f->uid.raw, CHIP_UID_LEN, f->uid_hex);
 
-	return 0;
+	/* per-chip names in the config, now that the chip is known */
+	return perso_config_expand(f->cfg, f->uid_hex);
 }
 
 static int

@@ -60,3 +60,28 @@ openssl verify -CAfile ca/cacert.pem rsa-out/*/cert.pem >/dev/null ||
 optiga-perso cert read --slot 0xE0E3 | openssl x509 -noout -text |
 	grep -q "Public-Key: (2048 bit)" || fail "0xE0E3 lacks the RSA cert"
 pass "RSA-2048 key in 0xE0FC, certificate in 0xE0E3"
+
+# per-chip names: ${uid} in the subject and the thing name
+python3 - "$OP_SOURCE_DIR/examples/config.json" uid.json long.json <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["csr_config"]["certificate_info"]["common_name"] = "sensor-${uid}"
+c["csr_config"]["key_info"]["parameters"]["slot"] = "0xE0F3"
+c["aws_iot_config"]["thing"] = "sensor-${uid}"
+json.dump(c, open(sys.argv[2], "w"))
+c["csr_config"]["certificate_info"]["common_name"] = "x" * 11 + "${uid}"
+json.dump(c, open(sys.argv[3], "w"))
+PY
+expect_fail 2 optiga-perso personalize --config long.json --ca ca --no-aws
+grep -q 'common_name: is 65 characters long with ${uid}' "$T/err" ||
+	fail "a CN too long once expanded is not explained: $(cat "$T/err")"
+start_iot_local
+optiga-perso personalize --config uid.json --ca ca --out uid-out \
+    --endpoint-url "$IOT_URL" >uid.txt ||
+	fail "personalize with \${uid} failed: $(cat uid.txt)"
+uid=$(ls uid-out | grep -v records)
+openssl req -in "uid-out/$uid/csr.pem" -noout -subject |
+	grep -q "CN = sensor-$uid" || fail "the CN is not sensor-<UID>"
+iot_aws iot describe-thing --thing-name "sensor-$uid" >/dev/null ||
+	fail "no thing sensor-$uid in AWS IoT"
+pass "\${uid} gives each chip its own CN and thing name"
