@@ -810,6 +810,7 @@ perso_config_free(struct perso_config **cfgp)
 	for (int f = 0; f < PERSO_SUBJ_MAX; f++)
 		free(cfg->subject[f]);
 	free(cfg->thing);
+	free(cfg->thing_pattern);
 	free(cfg->policy);
 	free(cfg->policy_document);
 	free(cfg->ca_dir);
@@ -994,6 +995,10 @@ perso_config_expand(struct perso_config *cfg, const char *uid_hex)
 	for (int f = 0; f < PERSO_SUBJ_MAX; f++)
 		if ((r = expand_one(&cfg->subject[f], uid_hex)) != 0)
 			return r;
+	if (cfg->thing != NULL && cfg->thing_pattern == NULL &&
+	    strstr(cfg->thing, PERSO_UID_VAR) != NULL &&
+	    (cfg->thing_pattern = strdup(cfg->thing)) == NULL)
+		return op_err(OP_RC(OP_LAYER_SYS, OP_E_NOMEM), "out of memory");
 
 	return expand_one(&cfg->thing, uid_hex);
 }

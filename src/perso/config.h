@@ -71,6 +71,8 @@ struct perso_config {
 
 	/* aws_iot_config; NULL when absent */
 	char *thing;
+	char *thing_pattern;		/* the thing as written, when it
+					 * held ${uid} and was expanded */
 	char *policy;			/* policy name */
 	char *policy_document;		/* path of the policy file, or NULL */
 

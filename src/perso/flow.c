@@ -251,6 +251,10 @@ summary_start(struct flow *f)
 	json_object_set_new(f->summary, "product",
 	    json_string(chip_product_name(f->uid.product)));
 	json_object_set_new(f->summary, "device", json_string(f->o->device));
+	/* the chip's own thing name, for the manifest and bulk export */
+	if (f->cfg->thing != NULL)
+		json_object_set_new(f->summary, "thing",
+		    json_string(f->cfg->thing));
 }
 
 /* One step: check, do, record.  Returns its status. */

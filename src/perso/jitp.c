@@ -46,7 +46,10 @@ template_file(const char *path, char **body)
 /*
  * JITP fills the AWS::IoT::Certificate::* parameters from the
  * certificate; Id is the only one every certificate has.  The thing is
- * the config's, as in the api mode (one thing per product line).
+ * the config's, as in the api mode; a per-chip thing ("${uid}" in the
+ * config) cannot be written into a template registered once for all
+ * chips, so it becomes the certificate's common name: give both the
+ * same pattern.
  */
 int
 flow_jitp_template(struct flow *f, char **body)
@@ -64,10 +67,19 @@ flow_jitp_template(struct flow *f, char **body)
 	    "Type", "AWS::IoT::Certificate", "Properties",
 	    "CertificateId", "Ref", "AWS::IoT::Certificate::Id",
 	    "Status", "ACTIVE");
-	if (t != NULL && res != NULL && f->cfg->thing != NULL)
+	if (t != NULL && res != NULL && f->cfg->thing_pattern != NULL) {
+		json_object_set_new(json_object_get(t, "Parameters"),
+		    "AWS::IoT::Certificate::CommonName", json_pack("{s:s}",
+		    "Type", "String"));
+		json_object_set_new(res, "thing", json_pack(
+		    "{s:s,s:{s:{s:s}}}", "Type", "AWS::IoT::Thing",
+		    "Properties", "ThingName", "Ref",
+		    "AWS::IoT::Certificate::CommonName"));
+	} else if (t != NULL && res != NULL && f->cfg->thing != NULL) {
 		json_object_set_new(res, "thing", json_pack("{s:s,s:{s:s}}",
 		    "Type", "AWS::IoT::Thing", "Properties", "ThingName",
 		    f->cfg->thing));
+	}
 	if (t != NULL && res != NULL && f->cfg->policy != NULL)
 		json_object_set_new(res, "policy", json_pack("{s:s,s:{s:s}}",
 		    "Type", "AWS::IoT::Policy", "Properties", "PolicyName",
