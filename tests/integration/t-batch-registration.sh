@@ -110,3 +110,31 @@ for i in 0 1 2; do
 done
 pass "none: no AWS call; bulk-input.jsonl (3 chips, certificates" \
     "verify) and template"
+
+# a per-chip thing under jitp: the template names the thing after the
+# certificate's common name, which carries the same ${uid} pattern
+optiga-perso ca init ca2 --subject "/C=DE/O=Test/CN=Second CA" >/dev/null
+/usr/bin/python3 - <<'PY'
+import json
+c = json.load(open("config.json"))
+c["csr_config"]["certificate_info"]["common_name"] = "dev-${uid}"
+c["aws_iot_config"]["thing"] = "dev-${uid}"
+json.dump(c, open("uid.json", "w"))
+PY
+start_sim trust-m3 chip9
+optiga-perso -d "$SIM_DEVICE" personalize --config uid.json --ca ca2 \
+    --out po2 --registration jitp --jitp-role "$role" \
+    --endpoint-url "$IOT_URL" >run9.txt 2>&1 ||
+	fail "jitp with \${uid}: $(cat run9.txt)"
+caid2=$(openssl x509 -in ca2/cacert.pem -outform DER | sha256sum |
+	cut -c1-64)
+iot_aws iot describe-ca-certificate --certificate-id "$caid2" >ca2.json
+/usr/bin/python3 - ca2.json <<'PY' || fail "template: $(cat ca2.json)"
+import json, sys
+t = json.loads(json.load(open(sys.argv[1]))
+    ["registrationConfig"]["templateBody"])
+cn = "AWS::IoT::Certificate::CommonName"
+assert t["Resources"]["thing"]["Properties"]["ThingName"] == {"Ref": cn}, t
+assert cn in t["Parameters"], t
+PY
+pass "jitp with \${uid}: the thing is named after the certificate's CN"
