@@ -4,6 +4,7 @@
 # template (auto-registration on, the role, the policy created) and makes
 # no per-device call; none makes no AWS call at all and exports the
 # manifest as a bulk-registration input file plus its template.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_iot_local

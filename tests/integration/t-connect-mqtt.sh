@@ -2,6 +2,7 @@
 # connect: a personalized emulated chip authenticates to a real mosquitto
 # with its own key (TLS 1.3, then TLS 1.2), publishes, and mosquitto_sub
 # receives the message; personalize --connect ends with the same check.
+# bus: any
 . "$OP_TEST_LIB"
 
 export OPTIGA_PUBCACHE_DIR="$T/pub"

@@ -2,6 +2,7 @@
 # connect fails with a clear reason when the broker does not trust the
 # chip's CA, and before any network traffic when the certificate slot
 # does not hold the key's certificate.
+# bus: any
 . "$OP_TEST_LIB"
 
 export OPTIGA_PUBCACHE_DIR="$T/pub"

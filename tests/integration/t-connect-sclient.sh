@@ -2,6 +2,7 @@
 # openssl s_client with the optiga provider and -key optiga:0xE0F1
 # completes the same handshake against mosquitto as 'connect', and the
 # broker takes the MQTT CONNECT that follows (docs/connect.md).
+# bus: any
 . "$OP_TEST_LIB"
 . "$OP_SOURCE_DIR/tests/integration/provider-lib.sh"
 

@@ -3,6 +3,7 @@
 # cross the bus (both ways, frames and I2C_STATE), yet the whole flow
 # completes and the slot holds a certificate that verifies.  Then drops,
 # truncated frames, NACK bursts and a reset in the middle of a command.
+# bus: any
 . "$OP_TEST_LIB"
 
 optiga-perso ca init ca --subject "/C=DE/O=Test/CN=Fault Root CA" >/dev/null
@@ -36,7 +37,7 @@ faults() {
 
 faults corrupt=0.01,seed=1 noisy
 n=$(grep -c "flipped" "$T/noisy.sim.log" || true)
-[ "$n" -ge 100 ] || fail "only $n bytes were flipped: the plan did not run"
+[ "$n" -ge 20 ] || fail "only $n bytes were flipped: the plan did not run"
 grep -q "NAK" "$T/noisy.sim.log" ||
 	fail "the chip never NAKed a damaged frame"
 pass "personalize completes with 1% of bytes flipped ($n flips)," \

@@ -9,6 +9,8 @@
 #  - a 2-APDU chain write torn between its APDUs: the rerun notices the
 #    partial slot and writes it whole;
 #  - the station dies (kill=): the rerun on the restarted chip finishes.
+# sim: only: recovering from a power cut needs a bus that can switch the
+# chip's power (a cold reset), which only optiga-sim's virtual bus offers.
 . "$OP_TEST_LIB"
 
 optiga-perso ca init ca --subject "/C=DE/O=Test/CN=Cut Root CA" >/dev/null

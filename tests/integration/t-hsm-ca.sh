@@ -5,6 +5,7 @@
 # get certificates that verify against the CA certificate; the PIN comes
 # from --ca-pass or pin-value and never lands in ca.json; a wrong PIN is
 # refused.
+# bus: any
 . "$OP_TEST_LIB"
 
 module=/usr/lib/softhsm/libsofthsm2.so

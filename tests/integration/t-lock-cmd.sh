@@ -1,6 +1,7 @@
 #!/bin/bash
 # lock --slot: locks what it is given, once; refuses empty slots and
 # unconfirmed runs; the chip enforces it.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim

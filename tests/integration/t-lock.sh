@@ -3,6 +3,7 @@
 # operational; the emulated chip then refuses to write the certificate
 # slot or to make a new key in the key slot (0x8007), while the key still
 # signs and the certificate is still read.  The lock survives a restart.
+# bus: any
 . "$OP_TEST_LIB"
 
 export OPTIGA_PUBCACHE_DIR="$T/pub"

@@ -5,6 +5,7 @@
 # passphrase nor the AWS secret key (nor their hex) shows in any output or
 # any file the flow wrote.  The CA key is 0600 in a private directory, and
 # no private key lies anywhere else.
+# bus: any
 . "$OP_TEST_LIB"
 
 export CA_PW="Ca-Pass-7f3a91-no-leak"

@@ -2,6 +2,7 @@
 # pair: a new secret in 0xE140 and in a 0600 file; only that secret opens
 # a shielded connection afterwards; --lock makes 0xE140 unreadable and
 # changeable only shielded (Conf(E140)), and refuses pairing again.
+# bus: any
 . "$OP_TEST_LIB"
 
 start_sim trust-m3

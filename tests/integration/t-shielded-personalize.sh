@@ -3,6 +3,7 @@
 # capture of the virtual bus holds neither the certificate nor the CSR
 # signature in the clear.  The same run unshielded is the control: there
 # both are plainly visible, so the search would have found them.
+# bus: any
 . "$OP_TEST_LIB"
 
 optiga-perso ca init ca --subject "/C=DE/O=Test/CN=Test Root CA" >/dev/null
