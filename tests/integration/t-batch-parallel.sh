@@ -64,6 +64,8 @@ pass "one chip killed mid-flow fails alone (exit 3), seven personalized"
 
 # the victim comes back on the same state (its dead socket removed first,
 # or start_sim would take it for the new one); the rerun finishes it alone
+# (the killed simulator may still be on its way out: wait for it)
+wait "$victim_pid" 2>/dev/null || true
 rm -f "$T/chip8.sock"
 SIM_ARGS= start_sim trust-m3 chip8
 unset OPTIGA_DEVICE

@@ -28,6 +28,9 @@ struct fakedev {
 	unsigned khz;
 	uint8_t gpio[4];	/* 0-5 value, dir, A-H value, dir */
 	uint8_t wbuf[65536];	/* an I2C write split over reports */
+	uint8_t rbuf[65536];	/* an I2C read before it is reported;
+				 * per device: programs read several
+				 * bridges from several threads */
 	size_t wlen;
 	uint8_t waddr;
 	uint8_t inq[FT260_INQ_MAX][FT260_REPORT_LEN];

@@ -49,7 +49,6 @@ queue_in(struct fakedev *d, const uint8_t *data, size_t len)
 long
 ft260_write_report(struct fakedev *d, const uint8_t *buf, size_t len)
 {
-	static uint8_t rd[65536];
 	size_t got = 0;
 	int st;
 
@@ -90,15 +89,15 @@ ft260_write_report(struct fakedev *d, const uint8_t *buf, size_t len)
 		size_t n = (size_t)buf[3] | (size_t)buf[4] << 8;
 		uint8_t cnt[2] = { (uint8_t)(n >> 8), (uint8_t)n };
 
-		st = vbus_request(d->fd, 0x02, buf[1], cnt, 2, rd,
-		    sizeof(rd), &got);
+		st = vbus_request(d->fd, 0x02, buf[1], cnt, 2, d->rbuf,
+		    sizeof(d->rbuf), &got);
 		if (st < 0) {
 			errno = EIO;
 			return -1;
 		}
 		finish(d, st);
 		if (st == 0)
-			queue_in(d, rd, got);
+			queue_in(d, d->rbuf, got);
 		return (long)len;
 	}
 
