@@ -256,7 +256,10 @@ def main():
         for i, s in enumerate(strs):
             o.append("\t    .a[%d] = %s," % (i, cstr(s)))
         o.append("\t    .b = { %d, %d }," % tuple(flags))
-        o.append("\t    .page1_reply = %s," % cstr(page2))
+        line = "\t    .page1_reply = %s," % cstr(page2)
+        if len(line.expandtabs(8)) > 80:
+            line = "\t    .page1_reply =\n\t    %s," % cstr(page2)
+        o.append(line)
         o.append("\t    .method = %s," % cstr(method))
         o.append("\t    .path = %s," % cstr(path))
         o.append("\t    .query = %s," % cstr(query))

@@ -277,7 +277,8 @@ static const struct sigv4_vec sigv4_vecs[] = {
 	    .a[2] = NULL,
 	    .a[3] = NULL,
 	    .b = { 0, 0 },
-	    .page1_reply = "{\"certificates\": [], \"nextMarker\": \"AAA+/b==\"}",
+	    .page1_reply =
+	    "{\"certificates\": [], \"nextMarker\": \"AAA+/b==\"}",
 	    .method = "GET",
 	    .path = "/cacertificates",
 	    .query = "pageSize=250&marker=AAA%2B%2Fb%3D%3D",
