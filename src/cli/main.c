@@ -13,7 +13,21 @@
 #include "util/err.h"
 #include "util/log.h"
 
+/* In the order of the job: the whole of it, its steps, then the chip. */
 static const struct cli_command commands[] = {
+	{ "personalize", "the whole job: key, CSR, certificate, AWS IoT",
+	    cmd_personalize },
+	{ "ca", "certificate authority: init, sign, verification-cert",
+	    cmd_ca },
+	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },
+	{ "csr", "generate a key in the chip and a CSR signed by it",
+	    cmd_csr },
+	{ "cert", "write a certificate or chain to a slot, or read it",
+	    cmd_cert },
+	{ "connect", "TLS + MQTT to a broker with the chip-held key",
+	    cmd_connect },
+	{ "lock", "make slots unchangeable for good (irreversible)",
+	    cmd_lock },
 	{ "info", "show the chip: UID, product, life cycle, slots",
 	    cmd_info },
 	{ "read", "read a data object or its metadata", cmd_read },
@@ -21,23 +35,10 @@ static const struct cli_command commands[] = {
 	{ "keygen", "generate a key pair inside the chip", cmd_keygen },
 	{ "sign", "sign a digest with a key held by the chip", cmd_sign },
 	{ "random", "get random bytes from the chip", cmd_random },
-	{ "devices", "list I2C adapters and FT260 bridges, find chips",
-	    cmd_devices },
-	{ "personalize", "the whole job: key, CSR, certificate, AWS IoT",
-	    cmd_personalize },
-	{ "csr", "generate a key in the chip and a CSR signed by it",
-	    cmd_csr },
-	{ "cert", "write a certificate or chain to a slot, or read it",
-	    cmd_cert },
-	{ "ca", "certificate authority: init, sign, verification-cert",
-	    cmd_ca },
-	{ "aws", "AWS IoT: register the CA and devices", cmd_aws },
 	{ "pair", "pair host and chip for the shielded connection",
 	    cmd_pair },
-	{ "connect", "TLS + MQTT to a broker with the chip-held key",
-	    cmd_connect },
-	{ "lock", "make slots unchangeable for good (irreversible)",
-	    cmd_lock },
+	{ "devices", "list I2C adapters and FT260 bridges, find chips",
+	    cmd_devices },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -75,6 +76,12 @@ usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", commands[i].name,
 		    commands[i].summary);
 	fprintf(f,
+	    "\n"
+	    "Example, with an emulated chip (scripts/demo.sh does all this):\n"
+	    "  optiga-sim --state chip.state --socket /tmp/chip.sock &\n"
+	    "  optiga-perso ca init ca --subject \"/CN=My Root CA\"\n"
+	    "  optiga-perso -d sim:/tmp/chip.sock personalize \\\n"
+	    "      --config examples/config.json --ca ca --no-aws\n"
 	    "\n"
 	    "Exit codes: 0 ok, 1 error, 2 usage or bad input, 3 device\n"
 	    "unreachable, 4 chip refused, 5 AWS IoT failed, 6 verification\n"
