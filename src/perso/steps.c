@@ -80,6 +80,7 @@ keygen_done(struct flow *f)
 	const char *want;
 	EVP_PKEY *pub = NULL;
 	BIO *in;
+	int r;
 
 	slot_str(f->key_slot, slot);
 	if (!recorded_ok(f, "keygen") || (want = state_str(f,
@@ -105,18 +106,31 @@ keygen_done(struct flow *f)
 	 * and the chip still holds its private half: one signature settles
 	 * it, where a record alone could be stale
 	 */
-	if (perso_key_load(NULL, f->o->device, f->key_slot, f->pub_path,
-	    &f->key) != 0 || perso_key_check(NULL, f->key, pub) != 0) {
+	r = perso_key_load(NULL, f->o->device, f->key_slot, f->pub_path,
+	    &f->key);
+	if (r == 0)
+		r = perso_key_check(NULL, f->key, pub);
+	EVP_PKEY_free(pub);
+	if (r != 0 && OP_RC_CODE(r) != OP_E_VERIFY) {
+		/*
+		 * Only a signature that does not verify proves the key is
+		 * gone.  Anything else (the chip or the link failed) says
+		 * nothing about it, and a new key now would void a
+		 * certificate already issued and registered for the old
+		 * one: stop, and let the user rerun (or --force).
+		 */
+		op_errctx(r, "checking the key recorded for slot %s", slot);
+		return -1;
+	}
+	if (r != 0) {
 		OP_WARN("perso", "slot %s no longer holds the key recorded "
 		    "in %s: %s; generating a new one", slot, f->pub_path,
 		    op_errmsg());
 		EVP_PKEY_free(f->key);
-		EVP_PKEY_free(pub);
 		f->key = NULL;
 		op_err_clear();
 		return 0;
 	}
-	EVP_PKEY_free(pub);
 
 	return 1;
 }

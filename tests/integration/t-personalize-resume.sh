@@ -53,3 +53,19 @@ grep -Eq 'sign +skipped' run3.txt || fail "third run signed again"
 optiga-perso cert read --slot 0xE0E1 | openssl x509 -noout >/dev/null ||
 	fail "slot does not hold a certificate after the third run"
 pass "a slot changed behind the record's back is written again"
+
+# the key is replaced behind the record's back: the recorded public key no
+# longer verifies a signature by the slot, so the key (and everything
+# after it) is made again, with a warning
+optiga-perso keygen --slot 0xE0F1 --alg p256 >/dev/null
+optiga-perso personalize --config config.json --ca ca --no-aws --out po \
+    --ca-pass env:CA_PASS >run4.txt 2>run4.err || fail "fourth run failed"
+grep -q "no longer holds the key recorded" run4.err ||
+	fail "no warning about the replaced key: $(cat run4.err)"
+grep -Eq 'keygen +done' run4.txt || fail "the key was not made again"
+grep -Eq 'write +done' run4.txt || fail "the new certificate not written"
+[ "$(cat po/*/pub.pem)" != "$pub1" ] || fail "pub.pem still the old key"
+optiga-perso cert read --slot 0xE0E1 | openssl x509 -noout -pubkey |
+    cmp - <(openssl pkey -pubin -in po/*/pub.pem) ||
+	fail "the slot's certificate does not carry the new key"
+pass "a key replaced behind the record's back is detected and redone"
