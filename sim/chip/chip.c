@@ -56,8 +56,9 @@ cmd_lookup(uint8_t code)
 	return NULL;
 }
 
-static void
-chip_volatile_drop(struct sim_chip *chip)
+/* Session keys and a running hash live in RAM: a reset or a close ends them. */
+void
+sim_chip_volatile_drop(struct sim_chip *chip)
 {
 	for (int i = 0; i < SIM_SESSIONS; i++) {
 		EVP_PKEY_free(chip->session[i]);
@@ -82,7 +83,7 @@ sim_chip_free(struct sim_chip **chipp)
 
 	if (chipp == NULL || (chip = *chipp) == NULL)
 		return;
-	chip_volatile_drop(chip);
+	sim_chip_volatile_drop(chip);
 	chip_objects_free(chip);
 	free(chip->ca_der);
 	free(chip->path);
@@ -162,7 +163,7 @@ sim_chip_reset(struct sim_chip *chip)
 	 * XXX: the saved context does not survive an emulator restart, and
 	 * the boot flag of E0C1 is not raised again on reset.
 	 */
-	chip_volatile_drop(chip);
+	sim_chip_volatile_drop(chip);
 	chip->app_open = false;
 }
 

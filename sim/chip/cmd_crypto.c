@@ -329,6 +329,26 @@ rsa_md(struct sim_chip *chip, uint8_t param, size_t *dlen)
 	}
 }
 
+/*
+ * The scheme of a CalcSign or VerifySign param: 0x11 is ECDSA (*md stays
+ * NULL), the others RSA with the hash rsa_md() names, whose digest must
+ * be *want bytes.  Returns a chip error or 0.
+ */
+static int
+sign_scheme(struct sim_chip *chip, uint8_t param, const EVP_MD **md,
+    size_t *want)
+{
+	*md = NULL;
+	if (param == 0x11)
+		return 0;
+	if (chip->product == SIM_TRUST_X ||
+	    (*md = rsa_md(chip, param, want)) == NULL)
+		return param == 0x03 && chip->product == SIM_TRUST_M1 ?
+		    SIM_E_UNSUP_PARAM : SIM_E_PARAM;
+
+	return 0;
+}
+
 /* The key named by a CalcSign InData; returns a chip error or 0. */
 static int
 sign_key(struct sim_chip *chip, uint16_t oid, EVP_PKEY **key)
@@ -369,12 +389,8 @@ sim_cmd_calc_sign(struct sim_chip *chip, struct sim_cmd *c)
 	EVP_PKEY *key = NULL;
 	int e, alg;
 
-	if (c->param != 0x11 && (chip->product == SIM_TRUST_X ||
-	    rsa_md(chip, c->param, &want) == NULL))
-		return c->param == 0x03 && chip->product == SIM_TRUST_M1 ?
-		    SIM_E_UNSUP_PARAM : SIM_E_PARAM;
-	if (c->param != 0x11)
-		md = rsa_md(chip, c->param, &want);
+	if ((e = sign_scheme(chip, c->param, &md, &want)) != 0)
+		return e;
 	if ((e = tlvs_parse(c, &t)) != 0)
 		return e;
 	if ((dgst = tlvs_get(&t, 0x01, &dlen)) == NULL ||
@@ -451,12 +467,8 @@ sim_cmd_verify_sign(struct sim_chip *chip, struct sim_cmd *c)
 	bool ok;
 	int e, alg;
 
-	if (c->param != 0x11 && (chip->product == SIM_TRUST_X ||
-	    rsa_md(chip, c->param, &want) == NULL))
-		return c->param == 0x03 && chip->product == SIM_TRUST_M1 ?
-		    SIM_E_UNSUP_PARAM : SIM_E_PARAM;
-	if (c->param != 0x11)
-		md = rsa_md(chip, c->param, &want);
+	if ((e = sign_scheme(chip, c->param, &md, &want)) != 0)
+		return e;
 	if ((e = tlvs_parse(c, &t)) != 0)
 		return e;
 	if ((dgst = tlvs_get(&t, 0x01, &dlen)) == NULL || dlen > 64 ||

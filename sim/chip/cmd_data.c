@@ -12,17 +12,6 @@ static const uint8_t aid[16] = { 0xD2, 0x76, 0x00, 0x00, 0x04, 'G', 'e',
 	'n', 'A', 'u', 't', 'h', 'A', 'p', 'p', 'l' };
 
 static void
-drop_volatile(struct sim_chip *chip)
-{
-	for (int i = 0; i < SIM_SESSIONS; i++) {
-		EVP_PKEY_free(chip->session[i]);
-		chip->session[i] = NULL;
-	}
-	EVP_MD_CTX_free(chip->hash);
-	chip->hash = NULL;
-}
-
-static void
 set_byte(struct sim_chip *chip, uint16_t oid, uint8_t v)
 {
 	struct sim_obj *o = sim_obj_find(chip, oid);
@@ -43,7 +32,7 @@ sim_cmd_open_app(struct sim_chip *chip, struct sim_cmd *c)
 		if (memcmp(c->in, aid, sizeof(aid)) != 0)
 			return SIM_E_INDATA;
 		/* a new context: any saved one is flushed */
-		drop_volatile(chip);
+		sim_chip_volatile_drop(chip);
 		chip->hib_valid = false;
 	} else if (c->param == 0x01) {
 		bool match;
@@ -57,7 +46,7 @@ sim_cmd_open_app(struct sim_chip *chip, struct sim_cmd *c)
 		chip->hib_valid = false;
 		if (!match) {
 			/* a wrong handle flushes it; the code is [inferred] */
-			drop_volatile(chip);
+			sim_chip_volatile_drop(chip);
 			return SIM_E_INDATA;
 		}
 	} else
@@ -83,7 +72,7 @@ sim_cmd_close_app(struct sim_chip *chip, struct sim_cmd *c)
 		return SIM_E_LENGTH;
 
 	if (c->param == 0x00) {
-		drop_volatile(chip);
+		sim_chip_volatile_drop(chip);
 		chip->hib_valid = false;
 		chip->app_open = false;
 		return 0;

@@ -119,6 +119,9 @@ struct sim_cmd {
 	uint64_t us;		/* modelled execution time */
 };
 
+/* chip.c: RAM state that a reset or CloseApplication ends */
+void sim_chip_volatile_drop(struct sim_chip *chip);
+
 /* objmap.c: the product's objects in factory state */
 int sim_objmap_build(struct sim_chip *chip);
 struct sim_obj *sim_obj_find(struct sim_chip *chip, uint16_t oid);
