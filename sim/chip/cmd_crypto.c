@@ -217,12 +217,46 @@ key_usage(const struct sim_obj *o)
 	return v[0];
 }
 
+/*
+ * The slot (01) and key usage (02) of a GenKeyPair that keeps its key:
+ * *o is the key object, or stays NULL for a session slot, which holds
+ * ECC keys only.  Returns a chip error or 0.
+ */
+static int
+keygen_slot(struct sim_chip *chip, const struct sim_alg_info *a,
+    const struct tlvs *t, uint16_t *oid, uint8_t *usage,
+    struct sim_obj **o)
+{
+	const uint8_t *v;
+	size_t n;
+
+	if ((v = tlvs_get(t, 0x01, &n)) == NULL || n != 2)
+		return SIM_E_INDATA;
+	*oid = rd16(v);
+	if ((v = tlvs_get(t, 0x02, &n)) == NULL || n != 1 || t->n != 2)
+		return SIM_E_INDATA;
+	*usage = v[0];
+	if (*usage == 0 || (*usage & ~0x33) != 0)
+		return SIM_E_INDATA;
+
+	if (is_session(*oid))
+		return a->group == NULL ? SIM_E_INDATA : 0;
+	if ((*o = sim_obj_find(chip, *oid)) == NULL)
+		return SIM_E_OID;
+	if ((*o)->kind == SIM_OBJ_DATA ||
+	    ((*o)->kind == SIM_OBJ_KEY_RSA) != (a->group == NULL))
+		return SIM_E_INDATA;
+	if (!sim_ac_allows(chip, *o, META_TAG_CHANGE))
+		return SIM_E_ACCESS;
+
+	return 0;
+}
+
 int
 sim_cmd_gen_keypair(struct sim_chip *chip, struct sim_cmd *c)
 {
 	const struct sim_alg_info *a;
 	struct tlvs t;
-	const uint8_t *v;
 	size_t n;
 	struct sim_obj *o = NULL;
 	uint16_t oid = 0;
@@ -248,27 +282,8 @@ sim_cmd_gen_keypair(struct sim_chip *chip, struct sim_cmd *c)
 	if (exp) {
 		if (n != 0 || t.n != 1)
 			return SIM_E_INDATA;
-	} else {
-		if ((v = tlvs_get(&t, 0x01, &n)) == NULL || n != 2)
-			return SIM_E_INDATA;
-		oid = rd16(v);
-		if ((v = tlvs_get(&t, 0x02, &n)) == NULL || n != 1 ||
-		    t.n != 2)
-			return SIM_E_INDATA;
-		usage = v[0];
-		if (usage == 0 || (usage & ~0x33) != 0)
-			return SIM_E_INDATA;
-		if (is_session(oid)) {
-			if (a->group == NULL)
-				return SIM_E_INDATA;
-		} else if ((o = sim_obj_find(chip, oid)) == NULL)
-			return SIM_E_OID;
-		else if (o->kind == SIM_OBJ_DATA ||
-		    (o->kind == SIM_OBJ_KEY_RSA) != (a->group == NULL))
-			return SIM_E_INDATA;
-		else if (!sim_ac_allows(chip, o, META_TAG_CHANGE))
-			return SIM_E_ACCESS;
-	}
+	} else if ((e = keygen_slot(chip, a, &t, &oid, &usage, &o)) != 0)
+		return e;
 
 	if ((key = sim_key_generate(a)) == NULL)
 		return SIM_E_INTERNAL;
