@@ -156,8 +156,8 @@ out_report(struct ft260_ctx *c, const uint8_t *rep, size_t len)
 	if (n < 0)
 		return hid_fail(c, "output report");
 	if ((size_t)n != len)
-		return op_err(BUS_ERR(OP_E_IO), "short output report on %s",
-		    c->path);
+		return op_err(BUS_ERR(OP_E_IO), "short output report on %s: "
+		    "%zd of %zu bytes written", c->path, n, len);
 
 	return 0;
 }
@@ -225,7 +225,8 @@ ft260_read(void *ctx, uint8_t addr, uint8_t *buf, size_t len)
 	int r;
 
 	if (len == 0 || len > 0xffff)
-		return op_err(BUS_ERR(OP_E_RANGE), "read of %zu bytes", len);
+		return op_err(BUS_ERR(OP_E_RANGE), "read of %zu bytes from "
+		    "%s: an FT260 read takes 1..65535 bytes", len, c->path);
 	if ((r = out_report(c, req, sizeof(req))) != 0)
 		return r;
 
@@ -417,7 +418,8 @@ parse_spec(const char *spec, char *target, size_t tlen, unsigned *frame)
 
 	if (n >= tlen)
 		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL),
-		    "device spec too long");
+		    "device ft260:%s: the bridge part is %zu characters, "
+		    "at most %zu allowed", spec, n, tlen - 1);
 	memcpy(target, spec, n);
 	target[n] = '\0';
 

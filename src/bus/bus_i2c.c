@@ -217,7 +217,8 @@ parse_spec(struct i2c_ctx *c, const char *spec, uint8_t *addr)
 
 	if (strlen(spec) >= sizeof(buf))
 		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL),
-		    "device spec too long");
+		    "device i2c:%s: %zu characters, at most %zu allowed",
+		    spec, strlen(spec), sizeof(buf) - 1);
 	strcpy(buf, spec);
 
 	if ((q = strchr(buf, '?')) != NULL) {

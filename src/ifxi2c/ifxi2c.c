@@ -32,7 +32,8 @@ ifxi2c_check_cfg(const struct ifxi2c_cfg *cfg)
 		    "kHz out of range: at most 1000 (Fm+)", cfg->clock_khz);
 	if (cfg->reset < IFXI2C_RESET_NONE || cfg->reset > IFXI2C_RESET_WARM)
 		return op_err(OP_RC(OP_LAYER_PL, OP_E_INVAL), "unknown reset "
-		    "kind %d", (int)cfg->reset);
+		    "kind %d: expected %d (none) to %d (warm)",
+		    (int)cfg->reset, IFXI2C_RESET_NONE, IFXI2C_RESET_WARM);
 
 	return 0;
 }
