@@ -134,7 +134,8 @@ sim_chip_load(const char *state_path, enum sim_product product,
 	if (product != SIM_TRUST_M3 && product != SIM_TRUST_M1 &&
 	    product != SIM_TRUST_X)
 		return op_err(OP_RC(OP_LAYER_USAGE, OP_E_INVAL),
-		    "unknown product %d", (int)product);
+		    "unknown product %d; expected Trust M3, M1 or X",
+		    (int)product);
 	if ((chip = calloc(1, sizeof(*chip))) == NULL ||
 	    (chip->path = strdup(state_path)) == NULL) {
 		free(chip);

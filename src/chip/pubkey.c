@@ -137,8 +137,9 @@ pk_decode_rsa(const struct chip_alg_info *ai, const uint8_t *seq,
 	}
 	if ((unsigned)BN_num_bits(n) != ai->bits || !BN_is_odd(e)) {
 		rc = op_err(OP_RC(OP_LAYER_CMD, OP_E_PROTOCOL),
-		    "the chip's %s key has a %d-bit modulus", ai->name,
-		    BN_num_bits(n));
+		    "the chip's %s key has a %d-bit modulus%s; expected "
+		    "%u bits and an odd exponent", ai->name, BN_num_bits(n),
+		    BN_is_odd(e) ? "" : " and an even exponent", ai->bits);
 		goto fail;
 	}
 
