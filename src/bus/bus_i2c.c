@@ -138,10 +138,20 @@ pulse_gpio(struct i2c_ctx *c)
 		goto out;
 	}
 
-	/* RST is active low */
-	gpiod_line_set_value(line, 0);
-	op_sleep_us(RESET_LOW_US);
-	gpiod_line_set_value(line, 1);
+	/*
+	 * RST is active low.  Try to raise it even when lowering failed:
+	 * a line left low holds the chip in reset.
+	 */
+	if (gpiod_line_set_value(line, 0) < 0)
+		r = op_err(BUS_ERR(OP_E_IO), "cannot pull GPIO %s:%u low "
+		    "to reset the chip: %s", c->gpio_chip, c->gpio_line,
+		    strerror(errno));
+	else
+		op_sleep_us(RESET_LOW_US);
+	if (gpiod_line_set_value(line, 1) < 0 && r == 0)
+		r = op_err(BUS_ERR(OP_E_IO), "cannot release GPIO %s:%u "
+		    "after the reset pulse; the chip may stay in reset: %s",
+		    c->gpio_chip, c->gpio_line, strerror(errno));
 	gpiod_line_release(line);
 out:
 	gpiod_chip_close(chip);
