@@ -14,6 +14,31 @@ op_cleanup() {
 }
 trap op_cleanup EXIT
 
+# Under pipefail, 'producer | grep -q X' can fail for no good reason:
+# grep -q stops reading at the first match, and a producer still writing
+# (the aws CLI, openssl -text) dies of SIGPIPE.  In the tests grep always
+# reads its input to the end; -q only silences it.
+grep() {
+	local a quiet=0 opts=1 args=()
+
+	for a in "$@"; do
+		if [ "$opts" -eq 1 ] && [[ $a =~ ^-[A-Za-z]+$ ]] &&
+		    [[ $a == *q* ]]; then
+			quiet=1
+			a=${a//q/}
+			[ "$a" = "-" ] && continue
+		elif [ "$opts" -eq 1 ] && [[ $a != -* ]]; then
+			opts=0
+		fi
+		args+=("$a")
+	done
+	if [ "$quiet" -eq 1 ]; then
+		command grep "${args[@]}" >/dev/null
+	else
+		command grep "${args[@]}"
+	fi
+}
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
