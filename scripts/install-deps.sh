@@ -11,7 +11,7 @@ clang libclang-rt-14-dev
 python3 python3-botocore python3-cryptography awscli
 mosquitto mosquitto-clients
 softhsm2 libengine-pkcs11-openssl
-valgrind"
+valgrind curl xxd"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
