@@ -21,7 +21,8 @@ step "installing Debian packages (scripts/install-deps.sh)"
 
 step "building into $build"
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target optiga-perso optiga-sim \
+cmake --build "$build" -j"$(nproc)" \
+    --target optiga-perso optiga-sim optiga-provider \
     >/dev/null
 export PATH="$build/src/cli:$build/sim:$PATH"
 

@@ -110,6 +110,22 @@ fake_node() {
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 }
 
+# slot_holds_cert DIR: the certificate personalize left in DIR/<UID>/
+# verifies against ca/, and slot 0xE0E1 holds exactly it
+slot_holds_cert() {
+	local d
+	d=$(ls -d "$1"/*/ | head -1)
+	openssl verify -CAfile ca/cacert.pem "$d/cert.pem" >/dev/null ||
+		fail "the certificate in $d does not verify"
+	optiga-perso cert read --slot 0xE0E1 >"$T/slot.pem" ||
+		fail "cannot read the certificate slot back"
+	cmp <(openssl x509 -in "$T/slot.pem" -outform DER) \
+	    <(openssl x509 -in "$d/cert.pem" -outform DER) ||
+		fail "0xE0E1 does not hold the issued certificate"
+	openssl verify -CAfile ca/cacert.pem "$T/slot.pem" >/dev/null ||
+		fail "the certificate read from the slot does not verify"
+}
+
 # expect_fail CODE CMD...: run CMD, require exit status CODE; its stderr
 # is kept in $T/err
 expect_fail() {

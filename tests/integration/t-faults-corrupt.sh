@@ -9,28 +9,13 @@
 optiga-perso ca init ca --subject "/C=DE/O=Test/CN=Fault Root CA" >/dev/null
 cp "$OP_SOURCE_DIR/examples/config.json" config.json
 
-# check_slot DIR: the certificate in DIR verifies and 0xE0E1 holds it
-check_slot() {
-	local d
-	d=$(ls -d "$1"/*/ | head -1)
-	openssl verify -CAfile ca/cacert.pem "$d/cert.pem" >/dev/null ||
-		fail "the certificate in $d does not verify"
-	optiga-perso cert read --slot 0xE0E1 >slot.pem ||
-		fail "cannot read the certificate slot back"
-	cmp <(openssl x509 -in slot.pem -outform DER) \
-	    <(openssl x509 -in "$d/cert.pem" -outform DER) ||
-		fail "0xE0E1 does not hold the issued certificate"
-	openssl verify -CAfile ca/cacert.pem slot.pem >/dev/null ||
-		fail "the certificate read from the slot does not verify"
-}
-
 # faults SPEC NAME: personalize a fresh chip under SPEC
 faults() {
 	SIM_ARGS="--faults $1 -vv" start_sim trust-m3 "$2"
 	optiga-perso -v personalize --config config.json --ca ca --no-aws \
 	    --out "po-$2" >"$2.out" 2>"$2.err" ||
 		fail "personalize under --faults $1 failed: $(tail -5 "$2.err")"
-	check_slot "po-$2"
+	slot_holds_cert "po-$2"
 	kill "$SIM_PID"
 	wait "$SIM_PID" 2>/dev/null || true
 }
